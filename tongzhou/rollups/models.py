@@ -1,0 +1,22 @@
+"""Figures kept per region code, so a page reads O(children) rows whatever the size of the prefecture."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RegionRegisterFigures(models.Model):
+    """Register counts for one region (village and every ancestor), kept by the register services."""
+
+    region_code = models.CharField(max_length=15, primary_key=True)
+    households = models.BigIntegerField(_("户数"), default=0)
+    persons = models.BigIntegerField(_("人数"), default=0)
+    registered_poor_households = models.BigIntegerField(_("建档立卡户"), default=0)
+    exited_poverty_households = models.BigIntegerField(_("已脱贫户"), default=0)
+    registered_poor_persons = models.BigIntegerField(_("建档立卡人口"), default=0)
+    migrant_workers = models.BigIntegerField(_("外出务工人数"), default=0)
+    elderly_persons = models.BigIntegerField(_("60岁及以上人数"), default=0)
+    women = models.BigIntegerField(_("女性人数"), default=0)
+    villages = models.BigIntegerField(_("村数"), default=0)
+    updated_at = models.DateTimeField(auto_now=True)
