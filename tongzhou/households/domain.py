@@ -10,6 +10,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from tongzhou.core.errors import InvalidInput
 from tongzhou.core.ids import ResidentId, parse_resident_id
@@ -141,7 +142,7 @@ def parse_land_mu(value: object) -> Decimal:
     return mu
 
 
-def parse_choice(value: object, choices: type, *, default: str | None = None) -> str:
+def parse_choice(value: object, choices: Any, *, default: str | None = None) -> str:
     """Accept a choice by its code (e.g. "head") or its Chinese or English label (e.g. "户主")."""
     text = clean_text(value)
     if not text:

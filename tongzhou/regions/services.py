@@ -72,10 +72,14 @@ def region_create(*, user, code: str, name: str) -> Region:
         code=code,
         defaults={"name": name, "level": level, "parent_code": parent, "county_code": code[:6]},
     )
+    if level == "village":
+        from tongzhou.rollups.services import register_figures_refresh
+
+        register_figures_refresh(village_codes=[code])
     return region
 
 
-def regions_bulk_upsert(rows: list[tuple[str, str]]) -> int:
+def regions_bulk_upsert(rows: list[tuple[str, str]], *, refresh_figures: bool = True) -> int:
     """Insert townships, villages and groups given as (code, name), parents first; used by imports and the demo.
 
     The caller has checked scope and codes. Existing codes keep their row and take the new name.
@@ -94,4 +98,9 @@ def regions_bulk_upsert(rows: list[tuple[str, str]]) -> int:
         if c not in existing
     ]
     Region.objects.bulk_create(new, batch_size=2000)
+    new_villages = [r.code for r in new if r.level == "village"]
+    if new_villages and refresh_figures:
+        from tongzhou.rollups.services import register_figures_refresh
+
+        register_figures_refresh(village_codes=new_villages)
     return len(new)

@@ -99,6 +99,8 @@ def _sum_children(code: str) -> dict[str, int]:
             continue
         for name, value in zip(FIGURE_FIELDS, row[1:], strict=True):
             total[name] += value
+    # Villages are counted from the tree, so a village without households yet still counts.
+    total["villages"] = Region.objects.filter(level="village", code__startswith=code).count()
     return total
 
 
