@@ -3,6 +3,11 @@ import pytest
 from tongzhou.core.testing import Personas, build_personas
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["tongzhou.core.testing.FastArgon2PasswordHasher"]
+
+
 @pytest.fixture
 def personas(db) -> Personas:
     return build_personas()

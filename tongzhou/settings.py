@@ -57,7 +57,9 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
-ALLOWED_HOSTS = [h for h in env_str("TONGZHOU_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+ALLOWED_HOSTS = [
+    h for h in env_str("TONGZHOU_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h
+]
 CSRF_TRUSTED_ORIGINS = [o for o in env_str("TONGZHOU_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
@@ -163,6 +165,7 @@ USE_THOUSAND_SEPARATOR = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 
 # Uploads: files above the memory limit spill to disk; the import page refuses anything above the hard limit.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
@@ -170,6 +173,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_TEMP_DIR = None
 TONGZHOU_IMPORT_MAX_BYTES = env_int("TONGZHOU_IMPORT_MAX_BYTES", 200 * 1024 * 1024)
 TONGZHOU_IMPORT_MAX_ROWS = env_int("TONGZHOU_IMPORT_MAX_ROWS", 12_000_000)
+# An XLSX is a zip: refuse archives that would inflate past this size or ratio (zip bombs).
+TONGZHOU_IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("TONGZHOU_IMPORT_MAX_UNCOMPRESSED_BYTES", 4 * 1024**3)
+TONGZHOU_IMPORT_MAX_RATIO = env_int("TONGZHOU_IMPORT_MAX_RATIO", 200)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("TONGZHOU_SECURE_COOKIES", False)

@@ -18,7 +18,15 @@ from .roles import Role
 TOKEN_PREFIX = "tz_"
 
 
-def audit_record(*, user, action: str, obj: Any = None, region_code: str = "", via: str = "web", details: dict | None = None) -> None:
+def audit_record(
+    *,
+    user,
+    action: str,
+    obj: Any = None,
+    region_code: str = "",
+    via: str = "web",
+    details: dict | None = None,
+) -> None:
     AuditEvent.objects.create(
         user=user if getattr(user, "is_authenticated", False) else None,
         action=action,
@@ -34,8 +42,12 @@ def audit_record(*, user, action: str, obj: Any = None, region_code: str = "", v
 def user_create(*, username: str, password: str, full_name: str = "", is_superuser: bool = False):
     User = get_user_model()
     if User.objects.filter(username=username).exists():
-        raise InvalidInput(f"用户名 {username} 已存在。", f"The username {username} is taken.", code="username_taken")
-    user = User(username=username, first_name=full_name[:150], is_superuser=is_superuser, is_staff=is_superuser)
+        raise InvalidInput(
+            f"用户名 {username} 已存在。", f"The username {username} is taken.", code="username_taken"
+        )
+    user = User(
+        username=username, first_name=full_name[:150], is_superuser=is_superuser, is_staff=is_superuser
+    )
     user.set_password(password)
     user.save()
     return user
@@ -47,9 +59,15 @@ def scope_grant(*, user, region_code: str, role: str) -> Scope:
     from tongzhou.regions.models import Region
 
     if role not in Role.values:
-        raise InvalidInput(f"未知角色 {role}。", f"Unknown role {role}.", code="unknown_role", details={"role": role})
+        raise InvalidInput(
+            f"未知角色 {role}。", f"Unknown role {role}.", code="unknown_role", details={"role": role}
+        )
     if not Region.objects.filter(code=region_code).exists():
-        raise NotFound(f"地区 {region_code} 不存在。", f"The region {region_code} does not exist.", details={"code": region_code})
+        raise NotFound(
+            f"地区 {region_code} 不存在。",
+            f"The region {region_code} does not exist.",
+            details={"code": region_code},
+        )
     scope, _ = Scope.objects.get_or_create(user=user, region_code=region_code, role=role)
     if hasattr(user, "_tongzhou_access"):
         del user._tongzhou_access
@@ -76,7 +94,9 @@ def api_token_authenticate(plain: str):
     """The active user owning this token, or None."""
     if not plain or not plain.startswith(TOKEN_PREFIX):
         return None
-    token = ApiToken.objects.select_related("user").filter(key_hash=_hash(plain), revoked_at__isnull=True).first()
+    token = (
+        ApiToken.objects.select_related("user").filter(key_hash=_hash(plain), revoked_at__isnull=True).first()
+    )
     if token is None or not token.user.is_active:
         return None
     now = timezone.now()
@@ -87,7 +107,9 @@ def api_token_authenticate(plain: str):
 
 @transaction.atomic
 def api_token_revoke(*, user, token_id: int) -> None:
-    updated = ApiToken.objects.filter(pk=token_id, user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    updated = ApiToken.objects.filter(pk=token_id, user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
     if not updated:
         raise NotFound("找不到该令牌。", "No such token.", details={"id": token_id})
     audit_record(user=user, action="api_token.revoke", details={"token_id": token_id})

@@ -37,7 +37,8 @@ class TongzhouCommand(BaseCommand):
             return User.objects.get(username=username, is_active=True)
         except User.DoesNotExist:
             raise TongzhouError(
-                f"用户 {username} 不存在或已停用。", f"The user {username} does not exist or is inactive.",
+                f"用户 {username} 不存在或已停用。",
+                f"The user {username} does not exist or is inactive.",
                 code="unknown_user",
             ) from None
 

@@ -18,11 +18,15 @@ def yuan_to_fen(text: str | int | Decimal) -> int:
     if isinstance(text, Decimal):
         quantized = text.quantize(Decimal("0.01"))
         if quantized != text:
-            raise InvalidInput("金额最多两位小数。", "An amount has at most two decimals.", details={"value": str(text)})
+            raise InvalidInput(
+                "金额最多两位小数。", "An amount has at most two decimals.", details={"value": str(text)}
+            )
         return int(quantized * 100)
     match = _YUAN_RE.match(str(text).replace("¥", "").replace("￥", ""))
     if not match:
-        raise InvalidInput("金额格式不正确。", "The amount is not a valid number of yuan.", details={"value": str(text)})
+        raise InvalidInput(
+            "金额格式不正确。", "The amount is not a valid number of yuan.", details={"value": str(text)}
+        )
     sign, whole, frac = match.groups()
     fen = int(whole.replace(",", "")) * 100 + int((frac or "0").ljust(2, "0"))
     return -fen if sign else fen

@@ -17,7 +17,7 @@ from tongzhou.accounts.roles import Role
 from tongzhou.accounts.services import scope_grant, user_create
 from tongzhou.core.ids import make_resident_id
 from tongzhou.households.models import Household, Person
-from tongzhou.regions.services import regions_bulk_upsert
+from tongzhou.regions.services import regions_bulk_upsert, regions_load_shipped
 from tongzhou.rollups.services import register_figures_refresh
 
 COUNTY = "520502"  # 七星关区
@@ -33,6 +33,8 @@ PASSWORD = "Tongzhou-test-2026"
 
 
 def build_regions() -> None:
+    """The shipped Guizhou/Bijie regions (a transactional test may have flushed them) and a small tree below."""
+    regions_load_shipped()
     regions_bulk_upsert(
         [
             (TOWNSHIP, "同舟镇"),
@@ -119,15 +121,40 @@ def build_household(
     birth = dt.date(1970, 3, 8)
     head_id = person_id(birth, "M")
     Person.objects.create(
-        household=household, village_code=village_code, county_code=village_code[:6], name=head_name,
-        id_number=head_id, id_last4=head_id[-4:], birth_date=birth, sex="M", relation="head",
+        household=household,
+        village_code=village_code,
+        county_code=village_code[:6],
+        name=head_name,
+        id_number=head_id,
+        id_last4=head_id[-4:],
+        birth_date=birth,
+        sex="M",
+        relation="head",
     )
     for i in range(members):
         birth = dt.date(1995 + i, 1 + i % 12, 10)
         pid = person_id(birth, "F")
         Person.objects.create(
-            household=household, village_code=village_code, county_code=village_code[:6], name=f"{head_name[0]}小{i + 1}",
-            id_number=pid, id_last4=pid[-4:], birth_date=birth, sex="F", relation="child",
+            household=household,
+            village_code=village_code,
+            county_code=village_code[:6],
+            name=f"{head_name[0]}小{i + 1}",
+            id_number=pid,
+            id_last4=pid[-4:],
+            birth_date=birth,
+            sex="F",
+            relation="child",
         )
     register_figures_refresh(village_codes=[village_code])
     return household
+
+
+from django.contrib.auth.hashers import Argon2PasswordHasher  # noqa: E402
+
+
+class FastArgon2PasswordHasher(Argon2PasswordHasher):
+    """Argon2 with tiny costs, for tests only: same algorithm and format, milliseconds instead of a tenth of a second."""
+
+    time_cost = 1
+    memory_cost = 256
+    parallelism = 1

@@ -7,6 +7,7 @@ with the reason in Chinese and English. Used alike by the web forms, the API and
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -16,12 +17,66 @@ from tongzhou.core.errors import InvalidInput
 from tongzhou.core.ids import ResidentId, parse_resident_id
 
 # The 56 ethnic groups of China (GB 3304), plus the two residual categories used on registers.
-ETHNICITIES = (
-    "汉族 蒙古族 回族 藏族 维吾尔族 苗族 彝族 壮族 布依族 朝鲜族 满族 侗族 瑶族 白族 土家族 哈尼族 哈萨克族 傣族 黎族 傈僳族 "
-    "佤族 畲族 高山族 拉祜族 水族 东乡族 纳西族 景颇族 柯尔克孜族 土族 达斡尔族 仫佬族 羌族 布朗族 撒拉族 毛南族 仡佬族 "
-    "锡伯族 阿昌族 普米族 塔吉克族 怒族 乌孜别克族 俄罗斯族 鄂温克族 德昂族 保安族 裕固族 京族 塔塔尔族 独龙族 鄂伦春族 "
-    "赫哲族 门巴族 珞巴族 基诺族 其他 外国血统"
-).split()
+ETHNICITIES = [
+    "汉族",
+    "蒙古族",
+    "回族",
+    "藏族",
+    "维吾尔族",
+    "苗族",
+    "彝族",
+    "壮族",
+    "布依族",
+    "朝鲜族",
+    "满族",
+    "侗族",
+    "瑶族",
+    "白族",
+    "土家族",
+    "哈尼族",
+    "哈萨克族",
+    "傣族",
+    "黎族",
+    "傈僳族",
+    "佤族",
+    "畲族",
+    "高山族",
+    "拉祜族",
+    "水族",
+    "东乡族",
+    "纳西族",
+    "景颇族",
+    "柯尔克孜族",
+    "土族",
+    "达斡尔族",
+    "仫佬族",
+    "羌族",
+    "布朗族",
+    "撒拉族",
+    "毛南族",
+    "仡佬族",
+    "锡伯族",
+    "阿昌族",
+    "普米族",
+    "塔吉克族",
+    "怒族",
+    "乌孜别克族",
+    "俄罗斯族",
+    "鄂温克族",
+    "德昂族",
+    "保安族",
+    "裕固族",
+    "京族",
+    "塔塔尔族",
+    "独龙族",
+    "鄂伦春族",
+    "赫哲族",
+    "门巴族",
+    "珞巴族",
+    "基诺族",
+    "其他",
+    "外国血统",
+]
 
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 HOUSEHOLD_NUMBER_RE = re.compile(r"^[0-9A-Za-z\-]{1,30}$")
@@ -122,9 +177,19 @@ def parse_year(value: object, *, today: dt.date | None = None) -> int | None:
 
 def check_poverty_years(registered: int | None, exited: int | None) -> None:
     if exited is not None and registered is None:
-        raise _err("有脱贫年度但没有建档立卡年度。", "An exit year is given without a registration year.", exited, "poverty_years")
+        raise _err(
+            "有脱贫年度但没有建档立卡年度。",
+            "An exit year is given without a registration year.",
+            exited,
+            "poverty_years",
+        )
     if exited is not None and registered is not None and exited < registered:
-        raise _err("脱贫年度早于建档立卡年度。", "The exit year is before the registration year.", exited, "poverty_years")
+        raise _err(
+            "脱贫年度早于建档立卡年度。",
+            "The exit year is before the registration year.",
+            exited,
+            "poverty_years",
+        )
 
 
 def parse_land_mu(value: object) -> Decimal:
@@ -134,26 +199,54 @@ def parse_land_mu(value: object) -> Decimal:
     try:
         mu = Decimal(text)
     except InvalidOperation:
-        raise _err("承包地面积应为数字（亩）。", "Contracted land must be a number of mu.", value, "number_format") from None
+        raise _err(
+            "承包地面积应为数字（亩）。", "Contracted land must be a number of mu.", value, "number_format"
+        ) from None
     if not mu.is_finite() or mu < 0 or mu > Decimal("99999999"):
-        raise _err("承包地面积应为0到一亿亩之间的数。", "Contracted land must be between 0 and 100 million mu.", value, "number_range")
+        raise _err(
+            "承包地面积应为0到一亿亩之间的数。",
+            "Contracted land must be between 0 and 100 million mu.",
+            value,
+            "number_range",
+        )
     if mu != mu.quantize(Decimal("0.01")):
-        raise _err("承包地面积最多两位小数。", "Contracted land has at most two decimals.", value, "number_format")
+        raise _err(
+            "承包地面积最多两位小数。", "Contracted land has at most two decimals.", value, "number_format"
+        )
     return mu
 
 
+@functools.cache
+def _choice_lookup(choices: Any) -> tuple[dict[str, str], str, str]:
+    """Every accepted spelling of a choice (code, Chinese label, English label) → code; and both label lists."""
+    from django.utils import translation
+
+    lookup: dict[str, str] = {}
+    listed: dict[str, str] = {}
+    for lang in ("en", "zh-hans"):
+        with translation.override(lang):
+            for member in choices:
+                lookup[str(member.label)] = member.value
+            listed[lang] = ("、" if lang == "zh-hans" else ", ").join(str(m.label) for m in choices)
+    for member in choices:
+        lookup[member.value] = member.value
+    return lookup, listed["zh-hans"], listed["en"]
+
+
 def parse_choice(value: object, choices: Any, *, default: str | None = None) -> str:
-    """Accept a choice by its code (e.g. "head") or its Chinese or English label (e.g. "户主")."""
+    """Accept a choice by its code (e.g. "head") or its Chinese or English label (e.g. "户主", "Head")."""
     text = clean_text(value)
     if not text:
         if default is not None:
             return default
         raise _err("必填项为空。", "This field is required.", value, "required")
-    for member in choices:
-        if text in (member.value, str(member.label)) or text.lower() == member.value:
-            return member.value
-    labels = "、".join(str(m.label) for m in choices)
-    raise _err(f"取值无效，可选：{labels}。", f"Not a valid choice; use one of: {labels}.", value, "choice")
+    lookup, labels_zh, labels_en = _choice_lookup(choices)
+    found = lookup.get(text) or lookup.get(text.lower())
+    if found is None:
+        raise _err(
+            f"取值无效，可选：{labels_zh}。", f"Not a valid choice; use one of: {labels_en}.", value, "choice"
+        )
+    return found
 
 
 def parse_bool(value: object) -> bool:
@@ -187,7 +280,9 @@ def parse_date(value: object) -> dt.date | None:
             return dt.datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    raise _err("日期格式不正确（应为 YYYY-MM-DD）。", "The date is not valid (use YYYY-MM-DD).", value, "date_format")
+    raise _err(
+        "日期格式不正确（应为 YYYY-MM-DD）。", "The date is not valid (use YYYY-MM-DD).", value, "date_format"
+    )
 
 
 def parse_sex(value: object) -> str | None:

@@ -61,7 +61,9 @@ class Household(models.Model):
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
     poverty_registered_year = models.PositiveSmallIntegerField(_("建档立卡年度"), null=True, blank=True)
     poverty_exit_year = models.PositiveSmallIntegerField(_("脱贫年度"), null=True, blank=True)
-    contracted_land_mu = models.DecimalField(_("承包地面积（亩）"), max_digits=10, decimal_places=2, default=0)
+    contracted_land_mu = models.DecimalField(
+        _("承包地面积（亩）"), max_digits=10, decimal_places=2, default=0
+    )
     notes = models.TextField(_("备注"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -71,13 +73,20 @@ class Household(models.Model):
         verbose_name = _("农户")
         verbose_name_plural = _("农户")
         constraints = [
-            models.UniqueConstraint(fields=["village_code", "number"], name="household_number_unique_in_village"),
+            models.UniqueConstraint(
+                fields=["village_code", "number"], name="household_number_unique_in_village"
+            ),
             models.CheckConstraint(
                 condition=models.Q(poverty_exit_year__isnull=True)
-                | models.Q(poverty_registered_year__isnull=False, poverty_exit_year__gte=models.F("poverty_registered_year")),
+                | models.Q(
+                    poverty_registered_year__isnull=False,
+                    poverty_exit_year__gte=models.F("poverty_registered_year"),
+                ),
                 name="household_exit_after_registration",
             ),
-            models.CheckConstraint(condition=models.Q(contracted_land_mu__gte=0), name="household_land_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(contracted_land_mu__gte=0), name="household_land_not_negative"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -108,7 +117,9 @@ class Person(models.Model):
     )
     migrant_worker = models.BooleanField(_("外出务工"), default=False)
     migrant_destination = models.CharField(_("务工地点"), max_length=100, blank=True)
-    disability = models.CharField(_("残疾情况"), max_length=14, choices=Disability.choices, default=Disability.NONE)
+    disability = models.CharField(
+        _("残疾情况"), max_length=14, choices=Disability.choices, default=Disability.NONE
+    )
     health = models.CharField(_("健康状况"), max_length=10, choices=Health.choices, default=Health.HEALTHY)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

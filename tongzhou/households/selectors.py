@@ -27,7 +27,11 @@ def household_list(
     qs = readable(Household.objects.all(), user)
     if region_code:
         require_read(user, region_code)
-        qs = qs.filter(group_code__startswith=region_code) if len(region_code) == 15 else qs.filter(village_code__startswith=region_code)
+        qs = (
+            qs.filter(group_code__startswith=region_code)
+            if len(region_code) == 15
+            else qs.filter(village_code__startswith=region_code)
+        )
     if q:
         q = q.strip()
         cond = Q(number=q) | Q(head_name__startswith=q)
@@ -59,11 +63,17 @@ def household_get(*, user, household_id: int) -> Household:
     return household
 
 
-def person_list(*, user, region_code: str | None = None, household_id: int | None = None, q: str | None = None) -> QuerySet[Person]:
+def person_list(
+    *, user, region_code: str | None = None, household_id: int | None = None, q: str | None = None
+) -> QuerySet[Person]:
     qs = readable(Person.objects.all(), user)
     if region_code:
         require_read(user, region_code)
-        qs = qs.filter(village_code__startswith=region_code[:12]) if len(region_code) <= 12 else qs.filter(household__group_code=region_code)
+        qs = (
+            qs.filter(village_code__startswith=region_code[:12])
+            if len(region_code) <= 12
+            else qs.filter(household__group_code=region_code)
+        )
     if household_id is not None:
         qs = qs.filter(household_id=household_id)
     if q:
@@ -91,8 +101,16 @@ def shows_full_identifiers(*, user, village_code: str) -> bool:
 
 
 def display_id_number(*, user, person: Person) -> str:
-    return person.id_number if shows_full_identifiers(user=user, village_code=person.village_code) else person.masked_id_number
+    return (
+        person.id_number
+        if shows_full_identifiers(user=user, village_code=person.village_code)
+        else person.masked_id_number
+    )
 
 
 def display_phone(*, user, household: Household) -> str:
-    return household.phone if shows_full_identifiers(user=user, village_code=household.village_code) else household.masked_phone
+    return (
+        household.phone
+        if shows_full_identifiers(user=user, village_code=household.village_code)
+        else household.masked_phone
+    )

@@ -118,8 +118,18 @@ def _parse_household(data: dict[str, Any], *, village_code: str) -> _Collector:
 def _check_group(group_code: str) -> None:
     if group_code and not Region.objects.filter(code=group_code).exists():
         raise InvalidInput(
-            f"村民组 {group_code} 不存在。", f"The villager group {group_code} does not exist.",
-            code="unknown_group", details={"fields": {"group_code": {"message_zh": "村民组不存在。", "message_en": "No such villager group.", "code": "unknown_group"}}},
+            f"村民组 {group_code} 不存在。",
+            f"The villager group {group_code} does not exist.",
+            code="unknown_group",
+            details={
+                "fields": {
+                    "group_code": {
+                        "message_zh": "村民组不存在。",
+                        "message_en": "No such villager group.",
+                        "code": "unknown_group",
+                    }
+                }
+            },
         )
 
 
@@ -129,12 +139,28 @@ def household_create(*, user, via: str = "web", **data: Any) -> Household:
     try:
         village_code = domain.parse_village_code(data.get("village_code"))
     except InvalidInput as exc:
-        raise InvalidInput(exc.message_zh, exc.message_en, code="invalid_fields",
-                           details={"fields": {"village_code": {"message_zh": exc.message_zh, "message_en": exc.message_en, "code": exc.code}}}) from None
+        raise InvalidInput(
+            exc.message_zh,
+            exc.message_en,
+            code="invalid_fields",
+            details={
+                "fields": {
+                    "village_code": {
+                        "message_zh": exc.message_zh,
+                        "message_en": exc.message_en,
+                        "code": exc.code,
+                    }
+                }
+            },
+        ) from None
     require_write(user, village_code)
     if not Region.objects.filter(code=village_code, level="village").exists():
-        raise InvalidInput(f"村代码 {village_code} 不存在。", f"The village code {village_code} is unknown.",
-                           code="unknown_village", details={"value": village_code})
+        raise InvalidInput(
+            f"村代码 {village_code} 不存在。",
+            f"The village code {village_code} is unknown.",
+            code="unknown_village",
+            details={"value": village_code},
+        )
     fields = {k: v for k, v in data.items() if k != "village_code"}
     fields.setdefault("number", None)
     c = _parse_household(fields, village_code=village_code)
@@ -143,12 +169,20 @@ def household_create(*, user, via: str = "web", **data: Any) -> Household:
     try:
         domain.check_poverty_years(values.get("poverty_registered_year"), values.get("poverty_exit_year"))
     except InvalidInput as exc:
-        c.errors["poverty_exit_year"] = {"message_zh": exc.message_zh, "message_en": exc.message_en, "code": exc.code}
+        c.errors["poverty_exit_year"] = {
+            "message_zh": exc.message_zh,
+            "message_en": exc.message_en,
+            "code": exc.code,
+        }
         c.raise_if_any()
     _check_group(values.get("group_code", ""))
     if Household.objects.filter(village_code=village_code, number=values["number"]).exists():
-        raise Conflict(f"本村已有户编号 {values['number']}。", f"Household number {values['number']} already exists in this village.",
-                       code="duplicate_household", details={"number": values["number"]})
+        raise Conflict(
+            f"本村已有户编号 {values['number']}。",
+            f"Household number {values['number']} already exists in this village.",
+            code="duplicate_household",
+            details={"number": values["number"]},
+        )
     household = Household.objects.create(village_code=village_code, county_code=village_code[:6], **values)
     audit_record(user=user, action="household.create", obj=household, region_code=village_code, via=via)
     register_figures_refresh(village_codes=[village_code])
@@ -161,8 +195,11 @@ def household_update(*, user, household: Household, via: str = "web", **data: An
     household = Household.objects.select_for_update().get(pk=household.pk)
     require_write(user, household.village_code)
     if "village_code" in data and str(data.pop("village_code")).strip() != household.village_code:
-        raise InvalidInput("不能通过修改把农户迁到别的村。", "A household cannot be moved to another village by an update.",
-                           code="village_change")
+        raise InvalidInput(
+            "不能通过修改把农户迁到别的村。",
+            "A household cannot be moved to another village by an update.",
+            code="village_change",
+        )
     c = _parse_household(data, village_code=household.village_code)
     c.raise_if_any()
     values = c.values
@@ -171,22 +208,37 @@ def household_update(*, user, household: Household, via: str = "web", **data: An
     try:
         domain.check_poverty_years(registered, exited)
     except InvalidInput as exc:
-        c.errors["poverty_exit_year"] = {"message_zh": exc.message_zh, "message_en": exc.message_en, "code": exc.code}
+        c.errors["poverty_exit_year"] = {
+            "message_zh": exc.message_zh,
+            "message_en": exc.message_en,
+            "code": exc.code,
+        }
         c.raise_if_any()
     if "group_code" in values:
         _check_group(values["group_code"])
-    if "number" in values and values["number"] != household.number and Household.objects.filter(
-        village_code=household.village_code, number=values["number"]
-    ).exists():
-        raise Conflict(f"本村已有户编号 {values['number']}。", f"Household number {values['number']} already exists in this village.",
-                       code="duplicate_household")
+    if (
+        "number" in values
+        and values["number"] != household.number
+        and Household.objects.filter(village_code=household.village_code, number=values["number"]).exists()
+    ):
+        raise Conflict(
+            f"本村已有户编号 {values['number']}。",
+            f"Household number {values['number']} already exists in this village.",
+            code="duplicate_household",
+        )
     changed = {k: v for k, v in values.items() if getattr(household, k) != v}
     for k, v in changed.items():
         setattr(household, k, v)
     if changed:
         household.save()
-        audit_record(user=user, action="household.update", obj=household, region_code=household.village_code, via=via,
-                     details={"fields": sorted(changed)})
+        audit_record(
+            user=user,
+            action="household.update",
+            obj=household,
+            region_code=household.village_code,
+            via=via,
+            details={"fields": sorted(changed)},
+        )
         register_figures_refresh(village_codes=[household.village_code])
     return household
 
@@ -199,7 +251,9 @@ def _parse_person(data: dict[str, Any], *, existing: Person | None = None) -> _C
         id_value = data.get("id_number", existing.id_number if existing else None)
         checked = c.take(
             "id_number",
-            lambda: domain.check_resident_id(id_value, birth_value=data.get("birth_date"), sex_value=data.get("sex")),
+            lambda: domain.check_resident_id(
+                id_value, birth_value=data.get("birth_date"), sex_value=data.get("sex")
+            ),
         )
         if checked is not None:
             c.values.update(id_number=checked.resident.number, birth_date=checked.birth_date, sex=checked.sex)
@@ -215,7 +269,14 @@ def _parse_person(data: dict[str, Any], *, existing: Person | None = None) -> _C
         if name in data:
             c.take(name, lambda n=name, ch=choices, d=default: domain.parse_choice(data[n], ch, default=d))
     if "migrant_worker" in data:
-        c.take("migrant_worker", lambda: data["migrant_worker"] if isinstance(data["migrant_worker"], bool) else domain.parse_bool(data["migrant_worker"]))
+        c.take(
+            "migrant_worker",
+            lambda: (
+                data["migrant_worker"]
+                if isinstance(data["migrant_worker"], bool)
+                else domain.parse_bool(data["migrant_worker"])
+            ),
+        )
     if "migrant_destination" in data:
         c.take("migrant_destination", lambda: domain.clean_text(data["migrant_destination"])[:100])
     unknown = set(data) - set(PERSON_FIELDS)
@@ -225,17 +286,31 @@ def _parse_person(data: dict[str, Any], *, existing: Person | None = None) -> _C
 
 
 def _check_id_free(id_number: str, *, except_pk: int | None = None) -> None:
-    other = Person.objects.filter(id_number=id_number).exclude(pk=except_pk).select_related("household").first()
+    other = (
+        Person.objects.filter(id_number=id_number).exclude(pk=except_pk).select_related("household").first()
+    )
     if other is not None:
         raise Conflict(
-            "该身份证号码已登记在另一户。", "This ID number is already registered in another household.",
+            "该身份证号码已登记在另一户。",
+            "This ID number is already registered in another household.",
             code="duplicate_id_number",
-            details={"fields": {"id_number": {"message_zh": "身份证号码已存在。", "message_en": "ID number already registered.", "code": "duplicate_id_number"}}},
+            details={
+                "fields": {
+                    "id_number": {
+                        "message_zh": "身份证号码已存在。",
+                        "message_en": "ID number already registered.",
+                        "code": "duplicate_id_number",
+                    }
+                }
+            },
         )
 
 
 def _check_single_head(household: Household, relation: str | None, *, except_pk: int | None = None) -> None:
-    if relation == Relation.HEAD and household.persons.filter(relation=Relation.HEAD).exclude(pk=except_pk).exists():
+    if (
+        relation == Relation.HEAD
+        and household.persons.filter(relation=Relation.HEAD).exclude(pk=except_pk).exists()
+    ):
         raise Conflict("该户已有户主。", "This household already has a head.", code="second_head")
 
 
@@ -258,13 +333,17 @@ def person_create(*, user, household: Household, via: str = "web", **data: Any) 
     values = c.values
     _check_id_free(values["id_number"])
     _check_single_head(household, values.get("relation"))
-    person = Person(household=household, village_code=household.village_code, county_code=household.county_code, **values)
+    person = Person(
+        household=household, village_code=household.village_code, county_code=household.county_code, **values
+    )
     person.id_last4 = person.id_number[-4:]
     try:
         with transaction.atomic():
             person.save()
     except IntegrityError:
-        raise Conflict("该身份证号码已登记。", "This ID number is already registered.", code="duplicate_id_number") from None
+        raise Conflict(
+            "该身份证号码已登记。", "This ID number is already registered.", code="duplicate_id_number"
+        ) from None
     _sync_head_name(household)
     audit_record(user=user, action="person.create", obj=person, region_code=household.village_code, via=via)
     register_figures_refresh(village_codes=[household.village_code])
@@ -289,7 +368,13 @@ def person_update(*, user, person: Person, via: str = "web", **data: Any) -> Per
         person.id_last4 = person.id_number[-4:]
         person.save()
         _sync_head_name(person.household)
-        audit_record(user=user, action="person.update", obj=person, region_code=person.village_code, via=via,
-                     details={"fields": sorted(changed)})
+        audit_record(
+            user=user,
+            action="person.update",
+            obj=person,
+            region_code=person.village_code,
+            via=via,
+            details={"fields": sorted(changed)},
+        )
         register_figures_refresh(village_codes=[person.village_code])
     return person

@@ -54,7 +54,9 @@ class Region(models.Model):
         verbose_name_plural = _("行政区划")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(code__regex=r"^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12}|[0-9]{15})$"),
+                condition=models.Q(
+                    code__regex=r"^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12}|[0-9]{15})$"
+                ),
                 name="region_code_is_a_statistical_code",
             ),
         ]

@@ -70,7 +70,9 @@ def access_for(user) -> Access:
                 write.append(region_code)
             if role in FULL_IDENTIFIER_ROLES:
                 full.append(region_code)
-        access = Access(read=_minimal(tuple(read)), write=_minimal(tuple(write)), full_identifiers=_minimal(tuple(full)))
+        access = Access(
+            read=_minimal(tuple(read)), write=_minimal(tuple(write)), full_identifiers=_minimal(tuple(full))
+        )
     user._tongzhou_access = access
     return access
 

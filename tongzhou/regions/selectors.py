@@ -50,7 +50,9 @@ def region_roots(*, user) -> list[Region]:
     return list(Region.objects.filter(code__in=access.read_roots()))
 
 
-def region_list(*, user, level: str | None = None, parent_code: str | None = None, q: str | None = None) -> QuerySet[Region]:
+def region_list(
+    *, user, level: str | None = None, parent_code: str | None = None, q: str | None = None
+) -> QuerySet[Region]:
     from .scope import readable
 
     qs = readable(Region.objects.all(), user, field="code")

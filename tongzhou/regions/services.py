@@ -66,7 +66,9 @@ def region_create(*, user, code: str, name: str) -> Region:
     require_write(user, code)
     if not Region.objects.filter(code=parent).exists():
         raise InvalidInput(
-            f"上级地区 {parent} 不存在。", f"The parent region {parent} does not exist.", details={"code": code}
+            f"上级地区 {parent} 不存在。",
+            f"The parent region {parent} does not exist.",
+            details={"code": code},
         )
     region, _ = Region.objects.update_or_create(
         code=code,

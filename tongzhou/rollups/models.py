@@ -20,3 +20,6 @@ class RegionRegisterFigures(models.Model):
     women = models.BigIntegerField(_("女性人数"), default=0)
     villages = models.BigIntegerField(_("村数"), default=0)
     updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.region_code}: {self.households} households, {self.persons} persons"

@@ -63,7 +63,9 @@ def _village_figures(village_codes: list[str]) -> dict[str, dict[str, int]]:
             .values("village_code")
             .annotate(
                 persons=Count("id"),
-                registered_poor_persons=Count("id", filter=Q(household__poverty_registered_year__isnull=False)),
+                registered_poor_persons=Count(
+                    "id", filter=Q(household__poverty_registered_year__isnull=False)
+                ),
                 migrant_workers=Count("id", filter=Q(migrant_worker=True)),
                 elderly_persons=Count("id", filter=Q(birth_date__lte=cutoff)),
                 women=Count("id", filter=Q(sex="F")),
@@ -105,7 +107,11 @@ def _sum_children(code: str) -> dict[str, int]:
 
 
 def _store(figures: dict[str, dict[str, int]]) -> None:
-    existing = set(RegionRegisterFigures.objects.filter(region_code__in=list(figures)).values_list("region_code", flat=True))
+    existing = set(
+        RegionRegisterFigures.objects.filter(region_code__in=list(figures)).values_list(
+            "region_code", flat=True
+        )
+    )
     new_rows = [RegionRegisterFigures(region_code=c, **f) for c, f in figures.items() if c not in existing]
     RegionRegisterFigures.objects.bulk_create(new_rows, batch_size=500)
     changed = [RegionRegisterFigures(region_code=c, **f) for c, f in figures.items() if c in existing]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from tongzhou.core.errors import TongzhouError
 
@@ -18,5 +19,14 @@ class TongzhouErrorMiddleware:
         if request.path.startswith("/api/"):
             return None
         if isinstance(exception, TongzhouError):
-            return render(request, "web/error.html", {"error": exception}, status=exception.http_status)
+            referer = request.META.get("HTTP_REFERER", "")
+            back_url = (
+                referer
+                if referer
+                and referer != request.build_absolute_uri()
+                and url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()})
+                else ""
+            )
+            context = {"error": exception, "status": exception.http_status, "back_url": back_url}
+            return render(request, "web/error.html", context, status=exception.http_status)
         return None

@@ -1,9 +1,27 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from . import views
+from . import views, views_account, views_register
 
 app_name = "web"
 
+REGION_CODE = r"(?P<code>[0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12})"
+
 urlpatterns = [
     path("", views.home, name="home"),
+    path("login/", views_account.LoginView.as_view(), name="login"),
+    path("logout/", views_account.LogoutView.as_view(), name="logout"),
+    path("password/", views_account.PasswordChangeView.as_view(), name="password_change"),
+    path("tokens/", views_account.tokens, name="tokens"),
+    path("tokens/<int:token_id>/revoke/", views_account.token_revoke, name="token_revoke"),
+    path("search/", views.search, name="search"),
+    re_path(rf"^r/{REGION_CODE}/$", views.region_detail, name="region"),
+    re_path(rf"^r/{REGION_CODE}/households/new/$", views_register.household_create, name="household_create"),
+    path("households/<int:household_id>/", views_register.household_detail, name="household"),
+    path("households/<int:household_id>/edit/", views_register.household_edit, name="household_edit"),
+    path("households/<int:household_id>/persons/", views_register.person_add, name="person_add"),
+    path("persons/<int:person_id>/", views_register.person_detail, name="person"),
 ]
+
+from . import urls_import  # noqa: E402 - the register import's pages
+
+urlpatterns += urls_import.urlpatterns

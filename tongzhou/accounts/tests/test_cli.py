@@ -9,11 +9,23 @@ from tongzhou.core.testing import VILLAGE_A, build_regions
 @pytest.mark.django_db
 def test_admin_creates_a_village_accountant_from_the_command_line(capsys):
     build_regions()
-    call_command("user", "create", "lisi", "--password", "Bai-ma-2026!", "--role", "village_accountant", "--region", VILLAGE_A)
+    call_command(
+        "user",
+        "create",
+        "lisi",
+        "--password",
+        "Bai-ma-2026!",
+        "--role",
+        "village_accountant",
+        "--region",
+        VILLAGE_A,
+    )
     user = get_user_model().objects.get(username="lisi")
     assert user.check_password("Bai-ma-2026!")
     assert user.password.startswith("argon2")
-    assert list(Scope.objects.filter(user=user).values_list("region_code", "role")) == [(VILLAGE_A, "village_accountant")]
+    assert list(Scope.objects.filter(user=user).values_list("region_code", "role")) == [
+        (VILLAGE_A, "village_accountant")
+    ]
     call_command("user", "list")
     assert f"village_accountant@{VILLAGE_A}" in capsys.readouterr().out
 

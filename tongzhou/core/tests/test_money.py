@@ -31,7 +31,10 @@ def test_split_gives_remainder_fen_to_largest_remainders_with_earlier_index_winn
     assert split_largest_remainder(1000, [2, 3, 5]) == [200, 300, 500]
 
 
-@given(st.integers(min_value=-10**12, max_value=10**12), st.lists(st.integers(min_value=0, max_value=10**9), min_size=1, max_size=50))
+@given(
+    st.integers(min_value=-(10**12), max_value=10**12),
+    st.lists(st.integers(min_value=0, max_value=10**9), min_size=1, max_size=50),
+)
 def test_parts_always_sum_to_the_whole(total, weights):
     if sum(weights) == 0:
         return

@@ -8,9 +8,18 @@ from tongzhou.rollups.models import RegionRegisterFigures
 
 @pytest.mark.django_db
 def test_cadre_registers_a_household_and_its_head_in_their_village(personas):
-    household = household_create(user=personas.cadre_a, village_code=VILLAGE_A, number="0100", phone="13912345678",
-                                 poverty_registered_year="2015", poverty_exit_year="2019", contracted_land_mu="3.5")
-    person_create(user=personas.cadre_a, household=household, name="李四", id_number=person_id(), relation="户主")
+    household = household_create(
+        user=personas.cadre_a,
+        village_code=VILLAGE_A,
+        number="0100",
+        phone="13912345678",
+        poverty_registered_year="2015",
+        poverty_exit_year="2019",
+        contracted_land_mu="3.5",
+    )
+    person_create(
+        user=personas.cadre_a, household=household, name="李四", id_number=person_id(), relation="户主"
+    )
     household.refresh_from_db()
     assert household.head_name == "李四"
     figures = RegionRegisterFigures.objects.get(region_code=VILLAGE_A)
@@ -48,5 +57,12 @@ def test_wrong_check_digit_and_mismatched_sex_are_refused_and_nothing_is_written
     assert "id_number" in excinfo.value.details["fields"]
     female_id = person_id(sex="F")
     with pytest.raises(InvalidInput):
-        person_create(user=personas.cadre_a, household=household, name="张三", id_number=female_id, sex="男", relation="子女")
+        person_create(
+            user=personas.cadre_a,
+            household=household,
+            name="张三",
+            id_number=female_id,
+            sex="男",
+            relation="子女",
+        )
     assert household.persons.count() == 1

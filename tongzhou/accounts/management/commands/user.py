@@ -43,7 +43,9 @@ class Command(TongzhouCommand):
         try:
             validate_password(password)
         except ValidationError as exc:
-            raise InvalidInput("密码不符合要求：" + " ".join(exc.messages), "Password rejected: " + " ".join(exc.messages)) from None
+            raise InvalidInput(
+                "密码不符合要求：" + " ".join(exc.messages), "Password rejected: " + " ".join(exc.messages)
+            ) from None
         user = user_create(username=username, password=password, full_name=name, is_superuser=superuser)
         if role:
             scope_grant(user=user, region_code=region, role=role)
