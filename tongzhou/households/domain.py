@@ -80,6 +80,9 @@ ETHNICITIES = [
 
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 HOUSEHOLD_NUMBER_RE = re.compile(r"^[0-9A-Za-z\-]{1,30}$")
+VILLAGE_CODE_RE = re.compile(r"\d{12}")  # used with fullmatch
+GROUP_NUMBER_RE = re.compile(r"\d{3}")  # used with fullmatch
+GROUP_CODE_RE = re.compile(r"\d{15}")  # used with fullmatch
 EARLIEST_POVERTY_YEAR = 2014  # 建档立卡 began nationally in 2014
 
 
@@ -126,7 +129,7 @@ def parse_household_number(value: object) -> str:
 
 def parse_village_code(value: object) -> str:
     text = parse_required(value)
-    if not re.fullmatch(r"\d{12}", text):
+    if not VILLAGE_CODE_RE.fullmatch(text):
         raise _err("村代码应为12位数字。", "A village code has 12 digits.", value, "village_code_format")
     return text
 
@@ -135,9 +138,9 @@ def parse_group_code(value: object, village_code: str) -> str:
     text = clean_text(value)
     if not text:
         return ""
-    if re.fullmatch(r"\d{3}", text):
+    if GROUP_NUMBER_RE.fullmatch(text):
         text = village_code + text
-    if not re.fullmatch(r"\d{15}", text) or not text.startswith(village_code):
+    if not GROUP_CODE_RE.fullmatch(text) or not text.startswith(village_code):
         raise _err(
             "村民组代码应为本村代码加3位数字。",
             "A villager group code is the village code followed by 3 digits.",
@@ -249,22 +252,29 @@ def parse_choice(value: object, choices: Any, *, default: str | None = None) -> 
     return found
 
 
+BOOL_LOOKUP = {t: False for t in ("", "否", "no", "n", "false", "0", "f")} | {
+    t: True for t in ("是", "yes", "y", "true", "1", "t")
+}
+
+
 def parse_bool(value: object) -> bool:
-    text = clean_text(value).lower()
-    if text in ("", "否", "no", "n", "false", "0", "f"):
-        return False
-    if text in ("是", "yes", "y", "true", "1", "t"):
-        return True
+    found = BOOL_LOOKUP.get(clean_text(value).lower())
+    if found is not None:
+        return found
     raise _err("应填“是”或“否”。", "Use yes or no (是/否).", value, "boolean")
 
 
+# Every accepted spelling → the name: the name itself, or the name without its final 族 (苗 → 苗族).
+ETHNICITY_LOOKUP = {e[:-1]: e for e in ETHNICITIES if e.endswith("族") and e[:-1]} | {
+    e: e for e in ETHNICITIES
+}
+
+
 def parse_ethnicity(value: object) -> str:
-    text = clean_text(value) or "汉族"
-    if text not in ETHNICITIES and text + "族" in ETHNICITIES:
-        text = text + "族"
-    if text not in ETHNICITIES:
+    found = ETHNICITY_LOOKUP.get(clean_text(value) or "汉族")
+    if found is None:
         raise _err("民族名称不在56个民族之列。", "Not one of the 56 ethnic groups.", value, "ethnicity")
-    return text
+    return found
 
 
 def parse_date(value: object) -> dt.date | None:
@@ -275,6 +285,12 @@ def parse_date(value: object) -> dt.date | None:
     text = clean_text(value)
     if not text:
         return None
+    if len(text) == 10 and text[4] == "-" and text[7] == "-" and text.isascii():
+        # The common case, without strptime: YYYY-MM-DD; anything fromisoformat refuses goes the long way.
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            pass
     for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y.%m.%d", "%Y年%m月%d日"):
         try:
             return dt.datetime.strptime(text, fmt).date()
@@ -285,14 +301,18 @@ def parse_date(value: object) -> dt.date | None:
     )
 
 
+SEX_LOOKUP = {t: "M" for t in ("男", "M", "m", "male", "Male")} | {
+    t: "F" for t in ("女", "F", "f", "female", "Female")
+}
+
+
 def parse_sex(value: object) -> str | None:
     text = clean_text(value)
     if not text:
         return None
-    if text in ("男", "M", "m", "male", "Male"):
-        return "M"
-    if text in ("女", "F", "f", "female", "Female"):
-        return "F"
+    found = SEX_LOOKUP.get(text)
+    if found is not None:
+        return found
     raise _err("性别应为“男”或“女”。", "Sex must be 男 (male) or 女 (female).", value, "sex")
 
 

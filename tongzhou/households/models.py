@@ -52,11 +52,12 @@ class Sex(models.TextChoices):
 
 
 class Household(models.Model):
-    village_code = models.CharField(_("村代码"), max_length=12, db_index=True)
-    county_code = models.CharField(_("县代码"), max_length=6, db_index=True)
-    group_code = models.CharField(_("村民组代码"), max_length=15, blank=True, db_index=True)
+    village_code = models.CharField(_("村代码"), max_length=12)
+    # The county code is the future shard key; scoping filters on the village code's prefix.
+    county_code = models.CharField(_("县代码"), max_length=6)
+    group_code = models.CharField(_("村民组代码"), max_length=15, blank=True)
     number = models.CharField(_("户编号"), max_length=30)
-    head_name = models.CharField(_("户主姓名"), max_length=50, blank=True, db_index=True)
+    head_name = models.CharField(_("户主姓名"), max_length=50, blank=True)
     address = models.CharField(_("住址"), max_length=200, blank=True)
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
     poverty_registered_year = models.PositiveSmallIntegerField(_("建档立卡年度"), null=True, blank=True)
@@ -72,6 +73,12 @@ class Household(models.Model):
         ordering = ["village_code", "number"]
         verbose_name = _("农户")
         verbose_name_plural = _("农户")
+        indexes = [
+            # (village_code, number) is unique and so indexed: it serves scoping by village code ranges.
+            models.Index(fields=["group_code"], name="household_group"),
+            # Name search is a prefix match: a pattern index on PostgreSQL (ignored elsewhere).
+            models.Index(fields=["head_name"], name="household_head_name", opclasses=["varchar_pattern_ops"]),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["village_code", "number"], name="household_number_unique_in_village"
@@ -103,11 +110,11 @@ class Household(models.Model):
 
 class Person(models.Model):
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="persons")
-    village_code = models.CharField(_("村代码"), max_length=12, db_index=True)
-    county_code = models.CharField(_("县代码"), max_length=6, db_index=True)
-    name = models.CharField(_("姓名"), max_length=50, db_index=True)
-    id_number = models.CharField(_("身份证号码"), max_length=18, unique=True)
-    id_last4 = models.CharField(max_length=4, db_index=True)
+    village_code = models.CharField(_("村代码"), max_length=12)
+    county_code = models.CharField(_("县代码"), max_length=6)
+    name = models.CharField(_("姓名"), max_length=50)
+    id_number = models.CharField(_("身份证号码"), max_length=18)
+    id_last4 = models.CharField(max_length=4)
     birth_date = models.DateField(_("出生日期"))
     sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices)
     relation = models.CharField(_("与户主关系"), max_length=16, choices=Relation.choices)
@@ -128,7 +135,14 @@ class Person(models.Model):
         ordering = ["household_id", "id"]
         verbose_name = _("家庭成员")
         verbose_name_plural = _("家庭成员")
+        # Few indexes on the biggest table: each one slows every import. ID numbers are looked up exactly.
+        indexes = [
+            models.Index(fields=["village_code"], name="person_village"),
+            models.Index(fields=["id_last4"], name="person_id_last4"),
+            models.Index(fields=["name"], name="person_name", opclasses=["varchar_pattern_ops"]),
+        ]
         constraints = [
+            models.UniqueConstraint(fields=["id_number"], name="person_id_number_unique"),
             models.UniqueConstraint(
                 fields=["household"], condition=models.Q(relation="head"), name="one_head_per_household"
             ),

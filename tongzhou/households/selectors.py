@@ -7,7 +7,7 @@ import re
 from django.db.models import Q, QuerySet
 
 from tongzhou.core.errors import NotFound
-from tongzhou.regions.scope import access_for, readable, require_read
+from tongzhou.regions.scope import access_for, code_prefix_q, readable, require_read
 
 from .models import Household, Person
 
@@ -28,9 +28,9 @@ def household_list(
     if region_code:
         require_read(user, region_code)
         qs = (
-            qs.filter(group_code__startswith=region_code)
+            qs.filter(group_code=region_code)
             if len(region_code) == 15
-            else qs.filter(village_code__startswith=region_code)
+            else qs.filter(code_prefix_q("village_code", region_code))
         )
     if q:
         q = q.strip()
@@ -70,7 +70,7 @@ def person_list(
     if region_code:
         require_read(user, region_code)
         qs = (
-            qs.filter(village_code__startswith=region_code[:12])
+            qs.filter(code_prefix_q("village_code", region_code[:12]))
             if len(region_code) <= 12
             else qs.filter(household__group_code=region_code)
         )

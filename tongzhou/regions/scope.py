@@ -83,13 +83,31 @@ def forget_access(user) -> None:
         del user._tongzhou_access
 
 
+def _next_code(prefix: str) -> str | None:
+    """The smallest digit string of the same length above `prefix` ("520509" → "520510"); None for all nines."""
+    if not prefix.isdigit() or set(prefix) == {"9"}:
+        return None
+    return str(int(prefix) + 1).zfill(len(prefix))
+
+
+def code_prefix_q(field: str, prefix: str) -> Q:
+    """Rows whose code `field` starts with `prefix`, as a range so a plain b-tree index serves it on every
+    database and collation (a LIKE would need a pattern index on PostgreSQL and none is used on SQLite)."""
+    if not prefix:
+        return Q()
+    upper = _next_code(prefix)
+    if upper is None:
+        return Q(**{f"{field}__startswith": prefix})
+    return Q(**{f"{field}__gte": prefix, f"{field}__lt": upper})
+
+
 def prefix_q(field: str, prefixes: tuple[str, ...]) -> Q:
     """A Q matching rows whose `field` starts with one of `prefixes`; matches nothing for no prefixes."""
     if not prefixes:
         return Q(pk__in=[])
     q = Q()
     for p in prefixes:
-        q |= Q(**{f"{field}__startswith": p}) if p else Q()
+        q |= code_prefix_q(field, p)
     return q
 
 
@@ -122,6 +140,7 @@ __all__ = [
     "Role",
     "access_for",
     "forget_access",
+    "code_prefix_q",
     "prefix_q",
     "readable",
     "require_read",

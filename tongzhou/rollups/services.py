@@ -10,6 +10,7 @@ from django.db.models import Count, Q
 
 from tongzhou.households.models import Household, Person
 from tongzhou.regions.models import Region
+from tongzhou.regions.scope import code_prefix_q
 
 from .models import RegionRegisterFigures
 
@@ -93,7 +94,7 @@ def register_figures_refresh(*, village_codes: Iterable[str]) -> None:
 def _sum_children(code: str) -> dict[str, int]:
     child_len = {2: 4, 4: 6, 6: 9, 9: 12}[len(code)]
     total = dict.fromkeys(FIGURE_FIELDS, 0)
-    rows = RegionRegisterFigures.objects.filter(region_code__startswith=code).values_list(
+    rows = RegionRegisterFigures.objects.filter(code_prefix_q("region_code", code)).values_list(
         "region_code", *FIGURE_FIELDS
     )
     for row in rows:
@@ -102,7 +103,7 @@ def _sum_children(code: str) -> dict[str, int]:
         for name, value in zip(FIGURE_FIELDS, row[1:], strict=True):
             total[name] += value
     # Villages are counted from the tree, so a village without households yet still counts.
-    total["villages"] = Region.objects.filter(level="village", code__startswith=code).count()
+    total["villages"] = Region.objects.filter(code_prefix_q("code", code), level="village").count()
     return total
 
 

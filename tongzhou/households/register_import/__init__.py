@@ -64,7 +64,7 @@ def register_import(
     access = access_for(user)
     if not access.everything and not access.write:
         raise ScopeDenied(write=True)
-    with transaction.atomic():
+    with staging.tuned(), transaction.atomic():
         result = _import(
             user=user,
             access=access,
@@ -112,8 +112,8 @@ def _import(*, user, access, path, file_name, via, progress, dry_run) -> ImportR
             progress(rows % 1000)
     if rows == 0:
         raise file_rejected("no_rows", "文件中没有数据行。", "The file has no data rows.", row=2)
-    staging.index()
-    cross_count, cross = staging.cross_row_errors(access=access)
+    ids_unique = staging.index()
+    cross_count, cross = staging.cross_row_errors(access=access, ids_unique=ids_unique)
     if errors.count or cross_count:
         found = sorted(errors.kept + cross, key=_error_order)[:MAX_REPORTED_ERRORS]
         total = errors.count + cross_count

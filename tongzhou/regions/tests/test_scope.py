@@ -64,3 +64,15 @@ def test_navigation_leads_a_cadre_down_to_their_village_only(personas):
     assert region_get(user=personas.cadre_a, code=COUNTY).name == "七星关区"
     with pytest.raises(ScopeDenied):
         region_get(user=personas.cadre_a, code=VILLAGE_B)
+
+
+def test_code_prefixes_become_ranges_that_match_exactly_the_descendants():
+    from tongzhou.regions.scope import _next_code
+
+    assert _next_code("520502") == "520503"
+    assert _next_code("520509") == "520510"
+    assert _next_code("5299") == "5300"
+    assert _next_code("99") is None  # falls back to a LIKE
+    codes = ["52", "5205", "520502", "520502100201", "520503", "5206", "520"]
+    lower, upper = "5205", _next_code("5205")
+    assert [c for c in codes if lower <= c < upper] == [c for c in codes if c.startswith("5205")]
