@@ -1,0 +1,135 @@
+"""Build the demo: regions, the register (bulk), the rollups and one user per role."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+
+from tongzhou.accounts.roles import Role
+from tongzhou.accounts.services import scope_grant, user_create
+from tongzhou.core.errors import Conflict
+from tongzhou.households.models import Household, Person
+from tongzhou.regions.models import Region
+from tongzhou.regions.services import regions_bulk_upsert
+from tongzhou.rollups.models import RegionRegisterFigures
+from tongzhou.rollups.services import register_figures_rebuild
+
+from .bulk import HOUSEHOLD_TABLE, PERSON_TABLE, RegisterBulkWriter, sqlite_tuned
+from .generate import PREFECTURE, iter_village_rows, plan, region_rows
+
+DEMO_PASSWORD = "tongzhou2026"
+PERSONS_PER_TRANSACTION = 50_000
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    full_name: str
+    role: str
+    region_code: str
+    region_name: str
+
+
+@dataclass
+class DemoResult:
+    villages: int = 0
+    households: int = 0
+    persons: int = 0
+    users: list[DemoUser] = field(default_factory=list)
+
+
+def demo_users_for(scale: str, seed: int, county: str | None = None) -> list[DemoUser]:
+    """One login per role: both village cadres of 白马村, its township, its county (officer and auditor), Bijie."""
+    county_plan = plan(scale, seed, county)[0]
+    township = county_plan.townships[0]
+    baima = township.villages[0]
+    return [
+        DemoUser("cunkuaiji", "村会计", Role.VILLAGE_ACCOUNTANT, baima.code, baima.name),
+        DemoUser("shuji", "村支书", Role.VILLAGE_SECRETARY, baima.code, baima.name),
+        DemoUser("xiangzhen", "乡镇干部", Role.TOWNSHIP_OFFICER, township.code, township.name),
+        DemoUser("xianji", "县级干部", Role.COUNTY_OFFICER, county_plan.code, county_plan.name),
+        DemoUser("shenji", "审计人员", Role.AUDITOR, county_plan.code, county_plan.name),
+        DemoUser("admin", "系统管理员", Role.ADMINISTRATOR, PREFECTURE, "毕节市"),
+    ]
+
+
+def demo_reset() -> None:
+    """Delete the register: persons, households, their figures, townships/villages/groups and the demo users."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {PERSON_TABLE}")
+        cursor.execute(f"DELETE FROM {HOUSEHOLD_TABLE}")
+        RegionRegisterFigures.objects.all().delete()
+        Region.objects.filter(level__in=["township", "village", "group"]).delete()
+        get_user_model().objects.filter(
+            username__in=[u.username for u in demo_users_for("village", 0)]
+        ).delete()
+
+
+def demo_build(
+    *,
+    scale: str,
+    seed: int = 2026,
+    county: str | None = None,
+    reset: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> DemoResult:
+    """Generate the synthetic Bijie at a scale into the database. Refuses a database that has households."""
+    plans = plan(scale, seed, county)
+    if not reset and (Household.objects.exists() or Person.objects.exists()):
+        raise Conflict(
+            "数据库中已有农户数据；如需清空后重建演示数据，请加 --reset。",
+            "The database already holds households; pass --reset to delete the register and rebuild the demo.",
+            code="demo_database_not_empty",
+        )
+    if reset:
+        demo_reset()
+    with transaction.atomic():
+        regions_bulk_upsert(region_rows(plans))
+    result = DemoResult()
+    with sqlite_tuned():
+        writer = RegisterBulkWriter()
+        pending_h: list[tuple] = []
+        pending_p: list[list[tuple]] = []
+        pending_persons = 0
+
+        def flush() -> None:
+            with transaction.atomic():
+                writer.write(pending_h, pending_p)
+            pending_h.clear()
+            pending_p.clear()
+
+        for rows in iter_village_rows(seed, scale, county):
+            pending_h.extend(rows.households)
+            pending_p.extend(rows.persons)
+            village_persons = sum(len(m) for m in rows.persons)
+            pending_persons += village_persons
+            result.villages += 1
+            if pending_persons >= PERSONS_PER_TRANSACTION:
+                flush()
+                pending_persons = 0
+            if progress is not None:
+                progress(len(rows.households), village_persons)
+        if pending_h:
+            flush()
+        writer.finish()
+    result.households = writer.households
+    result.persons = writer.persons
+    register_figures_rebuild()
+    result.users = demo_users_create(scale=scale, seed=seed, county=county)
+    return result
+
+
+@transaction.atomic
+def demo_users_create(*, scale: str, seed: int, county: str | None = None) -> list[DemoUser]:
+    """Create (or keep) the demo logins and grant each its scope."""
+    User = get_user_model()
+    users = demo_users_for(scale, seed, county)
+    for demo in users:
+        user = User.objects.filter(username=demo.username).first()
+        if user is None:
+            user = user_create(username=demo.username, password=DEMO_PASSWORD, full_name=demo.full_name)
+        scope_grant(user=user, region_code=demo.region_code, role=demo.role)
+    return users
