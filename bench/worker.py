@@ -67,17 +67,21 @@ def write_csv(scale: str, seed: int, out: str) -> dict:
 
 
 def _reverse_labels() -> dict[str, dict[str, str]]:
+    from django.utils import translation
+
     from tongzhou.households.models import Disability, Health, LabourCapacity, Relation
 
-    return {
-        name: {str(m.label): m.value for m in choices}
-        for name, choices in (
-            ("relation", Relation),
-            ("labour", LabourCapacity),
-            ("disability", Disability),
-            ("health", Health),
-        )
-    }
+    # The file format uses the Chinese labels, whatever language is active.
+    with translation.override("zh-hans"):
+        return {
+            name: {str(m.label): m.value for m in choices}
+            for name, choices in (
+                ("relation", Relation),
+                ("labour", LabourCapacity),
+                ("disability", Disability),
+                ("health", Health),
+            )
+        }
 
 
 def iter_households(path: str, limit: int | None = None) -> Iterator[tuple[tuple, list[tuple]]]:

@@ -8,6 +8,16 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["tongzhou.core.testing.FastArgon2PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def default_language():
+    """Every test starts in the default language (a request in English must not leak into the next test)."""
+    from django.utils import translation
+
+    translation.activate("zh-hans")
+    yield
+    translation.activate("zh-hans")
+
+
 @pytest.fixture
 def personas(db) -> Personas:
     return build_personas()

@@ -606,14 +606,18 @@ def iter_village_rows(seed: int, scale: str, county: str | None = None) -> Itera
 
 @lru_cache(maxsize=1)
 def _labels() -> dict[str, dict[str, str]]:
+    from django.utils import translation
+
     from tongzhou.households.models import Disability, Health, LabourCapacity, Relation
 
-    return {
-        "relation": {m.value: str(m.label) for m in Relation},
-        "labour": {m.value: str(m.label) for m in LabourCapacity},
-        "disability": {m.value: str(m.label) for m in Disability},
-        "health": {m.value: str(m.label) for m in Health},
-    }
+    # The file format uses the Chinese labels, whatever language is active.
+    with translation.override("zh-hans"):
+        return {
+            "relation": {m.value: str(m.label) for m in Relation},
+            "labour": {m.value: str(m.label) for m in LabourCapacity},
+            "disability": {m.value: str(m.label) for m in Disability},
+            "health": {m.value: str(m.label) for m in Health},
+        }
 
 
 def write_register_csv(

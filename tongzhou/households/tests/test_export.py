@@ -49,3 +49,19 @@ def test_export_of_another_village_is_refused(personas, tmp_path):
             "--output",
             str(tmp_path / "b.csv"),
         )
+
+
+@pytest.mark.django_db
+def test_an_exported_village_imports_back_without_a_single_change(personas, tmp_path):
+    from tongzhou.households.register_import import register_import
+
+    build_household(
+        village_code=VILLAGE_A, number="0007", members=2, poverty_registered_year=2015, poverty_exit_year=2019
+    )
+    build_household(village_code=VILLAGE_A, number="0008", members=1)
+    out = tmp_path / "a.xlsx"
+    call_command("export", "households", "--user", "cadre_a", "--output", str(out), stdout=io.StringIO())
+    result = register_import(user=personas.cadre_a, path=out)
+    assert result.rows == 5
+    assert not result.changed
+    assert result.persons_unchanged == 5

@@ -10,6 +10,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from django.utils import translation
+
 from tongzhou.core.commands import TongzhouCommand
 from tongzhou.core.errors import InvalidInput
 from tongzhou.households.models import Disability, Health, LabourCapacity, Person, Relation
@@ -91,21 +93,23 @@ class Command(TongzhouCommand):
                 rows += 1
                 yield person_cells(person, full=full)
 
-        headers = [c.header for c in COLUMNS]
-        if path.suffix.lower() == ".csv":
-            with path.open("w", encoding="utf-8-sig", newline="") as fh:
-                writer = csv.writer(fh)
-                writer.writerow(headers)
-                writer.writerows(cells())
-        else:
-            from openpyxl import Workbook
+        # The file format's choice cells are the Chinese labels, whatever the CLI language.
+        with translation.override("zh-hans"):
+            headers = [c.header for c in COLUMNS]
+            if path.suffix.lower() == ".csv":
+                with path.open("w", encoding="utf-8-sig", newline="") as fh:
+                    writer = csv.writer(fh)
+                    writer.writerow(headers)
+                    writer.writerows(cells())
+            else:
+                from openpyxl import Workbook
 
-            workbook = Workbook(write_only=True)
-            sheet = workbook.create_sheet("农户档案")
-            sheet.append(headers)
-            for row in cells():
-                sheet.append(row)
-            workbook.save(path)
+                workbook = Workbook(write_only=True)
+                sheet = workbook.create_sheet("农户档案")
+                sheet.append(headers)
+                for row in cells():
+                    sheet.append(row)
+                workbook.save(path)
         self.stdout.write(self.style.SUCCESS(f"{rows} persons → {path}"))
         if masked:
             self.stderr.write(
