@@ -51,7 +51,8 @@ def test_id_number_already_in_another_household_is_refused(personas):
 @pytest.mark.django_db
 def test_wrong_check_digit_and_mismatched_sex_are_refused_and_nothing_is_written(personas):
     household = build_household()
-    bad = person_id()[:-1] + ("0" if person_id()[-1] != "0" else "1")
+    good = person_id()
+    bad = good[:-1] + ("0" if good[-1] != "0" else "1")
     with pytest.raises(InvalidInput) as excinfo:
         person_create(user=personas.cadre_a, household=household, name="张三", id_number=bad, relation="子女")
     assert "id_number" in excinfo.value.details["fields"]
