@@ -41,7 +41,10 @@ system-deps:
 	  $$SUDO apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $$missing >/dev/null; \
 	fi
 
+# The English catalogue is compiled here (.mo files are build outputs); msgfmt comes from Debian's gettext.
 messages: $(VENV)/.installed
+	@if ! command -v msgfmt >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q gettext >/dev/null; fi
 	@if command -v msgfmt >/dev/null 2>&1; then cd tongzhou && ../$(BIN)/django-admin compilemessages -v0; \
 	else echo "msgfmt missing: English pages stay Chinese (apt-get install gettext)"; fi
 

@@ -171,6 +171,11 @@ STATIC_ROOT.mkdir(exist_ok=True)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_TEMP_DIR = None
+FILE_UPLOAD_HANDLERS = [
+    "tongzhou.web.uploads.SizeLimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 TONGZHOU_IMPORT_MAX_BYTES = env_int("TONGZHOU_IMPORT_MAX_BYTES", 200 * 1024 * 1024)
 TONGZHOU_IMPORT_MAX_ROWS = env_int("TONGZHOU_IMPORT_MAX_ROWS", 12_000_000)
 # An XLSX is a zip: refuse archives that would inflate past this size or ratio (zip bombs).

@@ -70,6 +70,9 @@ def import_page(request: HttpRequest) -> HttpResponse:
         problem = _("文件过大（上限 %(mb)s MB），未读取。") % {"mb": limit // (1024 * 1024)}
         return render(request, "web/import.html", _context(problem=problem), status=413)
     upload = request.FILES.get("file")
+    if getattr(request, "tongzhou_upload_too_large", False):
+        problem = _("文件过大（上限 %(mb)s MB），未读取。") % {"mb": limit // (1024 * 1024)}
+        return render(request, "web/import.html", _context(problem=problem), status=413)
     if upload is None:
         return render(request, "web/import.html", _context(problem=_("请选择要导入的文件。")), status=400)
     dry_run = request.POST.get("dry_run") == "on"

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from tongzhou.accounts.models import ApiToken
+from tongzhou.accounts.selectors import api_token_list
 from tongzhou.accounts.services import api_token_create, api_token_revoke
 from tongzhou.core.errors import TongzhouError
 
@@ -58,7 +58,7 @@ class Command(BaseCommand):
             raise CommandError(f"用户 {username} 不存在 / No user {username}.") from None
 
     def _list(self, owner) -> None:
-        tokens = ApiToken.objects.filter(user=owner).order_by("pk")
+        tokens = api_token_list(user=owner).order_by("pk")
         if not tokens:
             self.stdout.write("没有令牌 / No tokens.")
             return
