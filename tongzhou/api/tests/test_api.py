@@ -523,3 +523,13 @@ def test_the_docs_page_loads_nothing_from_another_host(db):
         assert asset.status_code == 200
         assert b"cdn.jsdelivr" not in b"".join(asset.streaming_content)
     assert Client().get(BASE + "/docs/assets/..%2Fsettings.py").status_code == 404
+
+
+def test_a_wrong_method_is_answered_in_the_error_format(personas, register):
+    caller = Caller(personas.cadre_a)
+    response = caller.client.delete(f"{BASE}/households/{register['a1'].pk}", headers=caller._headers())
+    assert response.status_code == 405
+    error = error_of(response)
+    assert error["code"] == "method_not_allowed"
+    assert "GET" in error["details"]["allowed"]
+    assert Household.objects.filter(pk=register["a1"].pk).exists()
