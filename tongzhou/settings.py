@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "tongzhou.households",
     "tongzhou.accounts",
     "tongzhou.rollups",
+    "tongzhou.coops",
     "tongzhou.web",
     "tongzhou.api",
     "tongzhou.demo",
