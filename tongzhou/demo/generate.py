@@ -316,7 +316,10 @@ class _IdSequences:
                 self.used[key] = sequence + 1
                 break
             birth = birth + dt.timedelta(days=1)  # 500 numbers of one day and sex are spent: the next day
-        order = sequence * 2 + (1 if sex == "M" else 0)
+        # Spread the order codes over 0–499 (197 is coprime with 500, so n ↦ n·197 + offset is a bijection):
+        # real order codes are not all 001, and a search by the last four digits must not match half a village.
+        spread = (sequence * 197 + birth.toordinal() * 31 + int(address)) % 500
+        order = spread * 2 + (1 if sex == "M" else 0)
         first17 = f"{address}{birth.year:04d}{birth.month:02d}{birth.day:02d}{order:03d}"
         return first17 + resident_id_check_char(first17), birth
 
