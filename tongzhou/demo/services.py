@@ -13,7 +13,7 @@ from tongzhou.accounts.services import scope_grant, user_create
 from tongzhou.core.errors import Conflict
 from tongzhou.households.models import Household, Person
 from tongzhou.regions.models import Region
-from tongzhou.regions.services import regions_bulk_upsert
+from tongzhou.regions.services import regions_bulk_upsert, regions_load_shipped
 from tongzhou.rollups.models import RegionRegisterFigures
 from tongzhou.rollups.services import register_figures_rebuild
 
@@ -87,6 +87,7 @@ def demo_build(
     if reset:
         demo_reset()
     with transaction.atomic():
+        regions_load_shipped()  # idempotent: the shipped province, prefecture and counties
         regions_bulk_upsert(region_rows(plans))
     result = DemoResult()
     with sqlite_tuned():

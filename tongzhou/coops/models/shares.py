@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tongzhou.core.errors import Conflict
+
 from .cooperatives import Cooperative
 from .members import Member
 
@@ -66,7 +68,7 @@ class ShareEntry(models.Model):
 
     `units_centi` is hundredths of a unit (0.01 share or 0.01 mu), signed: positive in, negative out.
     `amount_fen` is the capital value moved, signed the same way. A transfer, inheritance or conversion is two
-    entries sharing `movement` (the first entry's id).
+    entries sharing `movement`, a UUID drawn before both are inserted (so neither row is ever written twice).
     """
 
     cooperative = models.ForeignKey(Cooperative, on_delete=models.PROTECT, related_name="share_entries")
@@ -79,7 +81,7 @@ class ShareEntry(models.Model):
     counterparty = models.ForeignKey(
         Member, null=True, blank=True, on_delete=models.PROTECT, related_name="counterparty_entries"
     )
-    movement = models.BigIntegerField(_("关联业务"), null=True, blank=True, db_index=True)
+    movement = models.UUIDField(_("关联业务"), null=True, blank=True, db_index=True)
     reason = models.CharField(_("事由"), max_length=200)
     village_code = models.CharField(max_length=12, blank=True)
     county_code = models.CharField(max_length=6)
@@ -99,3 +101,21 @@ class ShareEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.on} {self.get_entry_type_display()} {self.units_centi / 100:g}"
+
+    # A safety net only: the rule that the ledger is append-only lives in coops.services.shares, which only
+    # ever inserts. These refuse an accidental update or delete of one row through the model.
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise _immutable()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise _immutable()
+
+
+def _immutable() -> Conflict:
+    return Conflict(
+        "股份变动记录不可修改或删除，更正请另记一笔。",
+        "A share ledger entry cannot be changed or deleted; record a correcting entry instead.",
+        code="share_entry_immutable",
+    )

@@ -18,7 +18,11 @@ class Command(BaseCommand):
     help = "导入农户登记文件（XLSX 或 CSV）/ Import a household register file (XLSX or CSV)."
 
     def add_arguments(self, parser):
-        parser.add_argument("what", choices=["households"], help="what to import: households (the register)")
+        parser.add_argument(
+            "what",
+            choices=["households", "transactions"],
+            help="what to import: households (the register) or transactions (of one cooperative)",
+        )
         parser.add_argument("file", type=pathlib.Path, help="the .xlsx or .csv file")
         parser.add_argument(
             "--user", required=True, help="the username the import is done as (its write scope applies)"
@@ -27,8 +31,9 @@ class Command(BaseCommand):
             "--report", type=pathlib.Path, help="on rejection, write the errors to this .xlsx or .csv file"
         )
         parser.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
+        parser.add_argument("--cooperative", type=int, help="transactions: the cooperative's id")
 
-    def handle(self, *args, what, file, user, report, dry_run, **options):
+    def handle(self, *args, what, file, user, report, dry_run, cooperative=None, **options):
         try:
             account = get_user_model().objects.get(username=user, is_active=True)
         except get_user_model().DoesNotExist:
@@ -37,6 +42,13 @@ class Command(BaseCommand):
             raise CommandError(f"文件不存在 / No such file: {file}", returncode=2)
         bar = tqdm(unit=" 行 rows", desc="导入 import", file=self.stderr._out, mininterval=0.5, leave=False)
         try:
+            if what == "transactions":
+                from tongzhou.coops.transactions_import.command import import_for_command
+
+                summary = import_for_command(account, file, cooperative, dry_run=dry_run, progress=bar.update)
+                bar.close()
+                self.stdout.write(summary)
+                return
             result = register_import(
                 user=account, path=file, file_name=file.name, via="cli", progress=bar.update, dry_run=dry_run
             )

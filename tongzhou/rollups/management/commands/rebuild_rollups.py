@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from tongzhou.core.commands import TongzhouCommand
+from tongzhou.rollups.coverage import coop_figures_rebuild
 from tongzhou.rollups.services import register_figures_rebuild
 
 
@@ -14,4 +15,5 @@ class Command(TongzhouCommand):
     def handle(self, *args, **options):
         started = time.perf_counter()
         villages = register_figures_rebuild()
+        coop_figures_rebuild()
         self.stdout.write(self.style.SUCCESS(f"{villages} villages, {time.perf_counter() - started:.1f}s"))

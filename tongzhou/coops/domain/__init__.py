@@ -1,0 +1,1 @@
+"""Pure rules of cooperatives: bylaws, membership, shares and transactions, without the database."""

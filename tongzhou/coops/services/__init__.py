@@ -1,0 +1,1 @@
+"""Every write to cooperatives, members, shares and transactions: scoped, validated, audited."""
