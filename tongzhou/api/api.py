@@ -5,22 +5,24 @@ from __future__ import annotations
 from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
-from . import me, regions, register
+from . import coops, me, regions, register
 from .auth import session_auth, token_auth
 from .docs import OfflineSwagger
 from .errors import install_error_handlers
 
 DESCRIPTION = """\
-同舟（Tongzhou）农村集体经济平台的接口：地区、农户、家庭成员。
+同舟（Tongzhou）农村集体经济平台的接口：地区、农户、家庭成员；合作社、章程、成员、股份与成员交易。
 
 * **认证**：`Authorization: Bearer tz_…`（个人 API 令牌，在网页 /tokens/ 或命令 `tongzhou token create` 创建），
   或已登录的网页会话（写操作须带 `X-CSRFToken`）。未认证返回 401。
 * **权限**：默认拒绝。每个用户只能查看、修改其权限范围（地区及下级）内的数据；审计人员只读。
 * **遮蔽**：身份证号码和电话按角色遮蔽（村会计、村支书、审计人员、管理员可见全号）。
 * **分页**：`?page=1&page_size=50`（最多 500），返回 `{count, page, page_size, results}`。
+* **金额**：同时给出元（两位小数的字符串，如 `"1955.00"`）和分（整数，如 `195500`）。
 * **错误**：一律为 `{"error": {"code", "message", "details"}}`；message 的语言随 `Accept-Language`（zh / en）。
 
-The API of the Tongzhou rural collective economy platform: regions, households, persons.
+The API of the Tongzhou rural collective economy platform: regions, households, persons; cooperatives, bylaws,
+members, shares and member transactions. Amounts are given both as yuan strings ("1955.00") and integer fen.
 
 * **Auth**: `Authorization: Bearer tz_…` (a personal API token from the web page /tokens/ or
   `tongzhou token create`), or the logged-in web session (writes need `X-CSRFToken`). Unauthenticated → 401.
@@ -52,3 +54,4 @@ api.add_router("", me.router)
 api.add_router("", regions.router)
 api.add_router("", register.households)
 api.add_router("", register.persons)
+api.add_router("", coops.router)

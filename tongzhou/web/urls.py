@@ -25,3 +25,7 @@ urlpatterns = [
 from . import urls_import  # noqa: E402 - the register import's pages
 
 urlpatterns += urls_import.urlpatterns
+
+from . import urls_coops  # noqa: E402 - the cooperative pages
+
+urlpatterns += urls_coops.urlpatterns

@@ -91,3 +91,9 @@ def member_accounts(
             )
         )
     return accounts
+
+
+def share_class_list(*, user, cooperative: Cooperative) -> QuerySet[ShareClass]:
+    """The cooperative's share classes, for a user who may read the cooperative."""
+    require_read(user, cooperative.region_code)
+    return ShareClass.objects.filter(cooperative=cooperative).order_by("id")

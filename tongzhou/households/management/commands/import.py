@@ -20,8 +20,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument(
             "what",
-            choices=["households", "transactions"],
-            help="what to import: households (the register) or transactions (of one cooperative)",
+            choices=["households", "transactions", "members", "shares"],
+            help="what to import: households (the register), or transactions, members or shares (of one "
+            "cooperative)",
         )
         parser.add_argument("file", type=pathlib.Path, help="the .xlsx or .csv file")
         parser.add_argument(
@@ -31,7 +32,9 @@ class Command(BaseCommand):
             "--report", type=pathlib.Path, help="on rejection, write the errors to this .xlsx or .csv file"
         )
         parser.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
-        parser.add_argument("--cooperative", type=int, help="transactions: the cooperative's id")
+        parser.add_argument(
+            "--cooperative", type=int, help="transactions, members, shares: the cooperative's id"
+        )
 
     def handle(self, *args, what, file, user, report, dry_run, cooperative=None, **options):
         try:
@@ -42,8 +45,10 @@ class Command(BaseCommand):
             raise CommandError(f"文件不存在 / No such file: {file}", returncode=2)
         bar = tqdm(unit=" 行 rows", desc="导入 import", file=self.stderr._out, mininterval=0.5, leave=False)
         try:
-            if what == "transactions":
-                from tongzhou.coops.transactions_import.command import import_for_command
+            if what in ("transactions", "members", "shares"):
+                from importlib import import_module
+
+                import_for_command = import_module(f"tongzhou.coops.{what}_import.command").import_for_command
 
                 summary = import_for_command(account, file, cooperative, dry_run=dry_run, progress=bar.update)
                 bar.close()

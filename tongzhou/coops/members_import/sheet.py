@@ -1,0 +1,155 @@
+"""What the member and share imports share: a small file of one cooperative read whole through the register
+import's safe reader, its header matched to a column spec, and errors gathered per row and column.
+
+These files are short (one row per member or per subscription), so the rows are read into memory and every row
+is checked before any service is called.
+"""
+
+from __future__ import annotations
+
+import pathlib
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+
+from tongzhou.core.errors import ImportRejected, TongzhouError
+from tongzhou.households.domain import clean_text
+from tongzhou.households.register_import.checking import MAX_REPORTED_ERRORS, ErrorList, too_many_rows
+from tongzhou.households.register_import.columns import Column
+from tongzhou.households.register_import.reading import error_entry, file_rejected, is_formula, open_rows
+
+WHOLE_ROW = "整行 row"
+
+
+def _fold(text: str) -> str:
+    """Headers match ignoring case, spaces and full-width/half-width brackets."""
+    return "".join(str(text).split()).lower().replace("(", "（").replace(")", "）")
+
+
+class Sheet:
+    """The checked rows of one import file against one column spec, and the errors found in it."""
+
+    def __init__(self, columns: tuple[Column, ...]) -> None:
+        self.columns = columns
+        self.by_key = {c.key: c for c in columns}
+        self.lookup = {_fold(c.header): c.key for c in columns} | {_fold(c.key): c.key for c in columns}
+        self.order = {c.header: i for i, c in enumerate(columns)} | {c.key: i for i, c in enumerate(columns)}
+        self.errors = ErrorList()
+        self.index: dict[str, int] = {}
+        self.shown: dict[str, str] = {}
+
+    def read(
+        self, path: pathlib.Path, file_name: str, progress: Callable[[int], None] | None = None
+    ) -> list[tuple[int, dict[str, Any]]]:
+        """Every non-blank data row as (sheet row number, {column key: cell}); formulas are row errors."""
+        max_rows = settings.TONGZHOU_IMPORT_MAX_ROWS
+        rows: list[tuple[int, dict[str, Any]]] = []
+        with open_rows(pathlib.Path(path), file_name) as source:
+            self._header(source.headers)
+            check_formulas = source.kind == "xlsx"
+            for row_no, cells in source.rows:
+                if len(rows) >= max_rows:
+                    raise too_many_rows(max_rows, row_no)
+                values = {k: cells[i] if i < len(cells) else None for k, i in self.index.items()}
+                if check_formulas:
+                    formulas = [k for k, v in values.items() if is_formula(v)]
+                    for key in formulas:
+                        self.error(
+                            row_no,
+                            key,
+                            values[key],
+                            "单元格含有公式；请粘贴为数值后再导入。",
+                            "The cell holds a formula; paste it as a value first.",
+                            "formula",
+                        )
+                    if formulas:
+                        continue
+                rows.append((row_no, values))
+                if progress is not None:
+                    progress(1)
+        if not rows and not self.errors.count:
+            raise file_rejected("no_rows", "文件中没有数据行。", "The file has no data rows.", row=2)
+        return rows
+
+    def _header(self, headers: list[Any]) -> None:
+        errors = ErrorList()
+        for i, cell in enumerate(headers):
+            text = clean_text(cell)
+            if not text:
+                continue
+            key = self.lookup.get(_fold(text))
+            if key is None:
+                errors.add(
+                    error_entry(
+                        1, text, text, f"未知的列“{text}”。", f"Unknown column “{text}”.", "unknown_column"
+                    )
+                )
+            elif key in self.index:
+                errors.add(
+                    error_entry(
+                        1,
+                        text,
+                        text,
+                        f"列“{text}”重复。",
+                        f"The column “{text}” appears twice.",
+                        "duplicate_column",
+                    )
+                )
+            else:
+                self.index[key] = i
+                self.shown[key] = text
+        for col in self.columns:
+            if col.required and col.key not in self.index:
+                errors.add(
+                    error_entry(
+                        1,
+                        col.header,
+                        "",
+                        f"缺少必需的列“{col.header}”。",
+                        f"The required column “{col.header}” ({col.key}) is missing.",
+                        "missing_column",
+                    )
+                )
+        if errors.count:
+            raise ImportRejected(
+                f"文件未导入：表头有 {errors.count} 处错误。",
+                f"The file was not imported: {errors.count} problems in the header row.",
+                details={"errors": errors.kept, "error_count": errors.count},
+            )
+
+    def error(self, row: int, key: str, value: Any, zh: str, en: str, code: str) -> None:
+        column = self.shown.get(key) or (self.by_key[key].header if key in self.by_key else key)
+        self.errors.add(error_entry(row, column, value, zh, en, code))
+
+    def service_error(
+        self, row: int, exc: TongzhouError, values: dict[str, Any], field_to_key: dict[str, str], default: str
+    ) -> None:
+        """A service's refusal of one row, put in the column its field names (else `default`)."""
+        fields = (exc.details or {}).get("fields") or {}
+        if not fields:
+            self.error(row, default, values.get(default), exc.message_zh, exc.message_en, exc.code)
+            return
+        for name, e in fields.items():
+            key = field_to_key.get(name, default)
+            self.error(row, key, values.get(key), e["message_zh"], e["message_en"], e["code"])
+
+    def rejected(self, rows: int, *, extra_zh: str = "", extra_en: str = "") -> ImportRejected:
+        found = sorted(self.errors.kept, key=self._order)[:MAX_REPORTED_ERRORS]
+        total = self.errors.count
+        return ImportRejected(
+            f"导入被拒绝：发现 {total:,} 处错误，未写入任何数据。{extra_zh}",
+            f"The import was rejected: {total:,} errors were found and nothing was written.{extra_en}",
+            details={"errors": found, "error_count": total, "rows": rows},
+        )
+
+    def _order(self, error: dict) -> tuple[int, int, str]:
+        return error["row"], self.order.get(error["column"], len(self.order)), error["column"]
+
+
+def first_seen(seen: dict[Any, int], key: Any, row_no: int) -> int | None:
+    """The row where `key` was first seen in the file, or None (and remember this row)."""
+    if key in seen:
+        return seen[key]
+    seen[key] = row_no
+    return None
