@@ -2,6 +2,8 @@
 
     python bench/run.py import-register --scale county --db both --repeat 3
     python bench/run.py import-register --scale prefecture --db postgresql --repeat 1
+    python bench/run.py import-transactions --scale county --db both --repeat 3
+    python bench/run.py member-accounts --scale county --db both --repeat 3
     python bench/run.py all                      # every benchmark at county scale, both databases, 3 runs
 
 Each run gets a fresh database cloned from a prepared template (migrated, regions of the scale, a superuser),
@@ -51,12 +53,12 @@ def import_available() -> bool:
 class Database:
     """A database the worker can be pointed at; `fresh()` gives an empty, prepared copy of the template."""
 
-    def __init__(self, vendor: str, scale: str, seed: int) -> None:
+    def __init__(self, vendor: str, scale: str, seed: int, kind: str = "") -> None:
         self.vendor = vendor
         self.scale = scale
         self.seed = seed
-        self.template = f"tz_bench_tpl_{scale}"
-        self.run_name = "tz_bench_run"
+        self.template = f"tz_bench_tpl{kind}_{scale}"
+        self.run_name = f"tz_bench_run{kind}"
 
     def env(self, name: str) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "TONGZHOU_SQLITE_NAME")}
@@ -80,14 +82,18 @@ class Database:
             for path in self._sqlite_files(name):
                 path.unlink(missing_ok=True)
 
-    def prepare_template(self) -> None:
+    def prepare_template(self, *worker_args: str) -> dict:
         DB_DIR.mkdir(parents=True, exist_ok=True)
         self._drop(self.template)
         if self.vendor == "postgresql":
             _sh(["createdb", "-h", PG_HOST, "-U", PG_USER, self.template])
-        worker("prepare", "--scale", self.scale, "--seed", str(self.seed), env=self.env(self.template))
+        result = worker(
+            *(worker_args or ("prepare",)), "--scale", self.scale, "--seed", str(self.seed),
+            env=self.env(self.template),
+        )  # fmt: skip
         if self.vendor == "sqlite":
             _sqlite_checkpoint(DB_DIR / f"{self.template}.sqlite3")
+        return result
 
     def fresh(self) -> dict[str, str]:
         self._drop(self.run_name)
@@ -266,6 +272,125 @@ def print_table(report: dict) -> None:
         print(f"{vendor}: " + "; ".join(parts))
 
 
+def tx_dir(vendor: str, scale: str) -> Path:
+    """Where the transaction import files of a prepared template lie (their member and cooperative ids are the
+    template's, so one directory per database)."""
+    return OUT / f"transactions-{scale}-{vendor}"
+
+
+def _report(benchmark: str, scale: str, seed: int, repeat: int) -> dict:
+    return {
+        "benchmark": benchmark,
+        "scale": scale,
+        "seed": seed,
+        "repeat": repeat,
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        "when": dt.datetime.now().isoformat(timespec="seconds"),
+        "results": [],
+    }
+
+
+def measure_tx(op: str, db: Database, directory: Path, repeat: int, total_rows: int) -> dict:
+    """Median of `repeat` runs of one transaction-import path, each on a fresh copy of the template."""
+    runs = []
+    for i in range(repeat):
+        env = db.fresh()
+        args = [op, "--dir", str(directory)]
+        if op == "orm-tx":
+            args += ["--sample", str(ORM_SAMPLE)]
+        result = worker(*args, env=env)
+        if "error" in result:
+            log(f"  {db.vendor} {op}: refused: {result['error']}")
+            return {"op": op, "db": db.vendor, "error": result["error"], "details": result.get("details")}
+        log(
+            f"  {db.vendor} {op} run {i + 1}/{repeat}: {result['seconds']:.1f}s, {result['peak_rss_mb']:.0f} MiB"
+        )
+        runs.append(result)
+    seconds = statistics.median(r["seconds"] for r in runs)
+    rows = runs[0]["rows"]
+    entry = {
+        "op": {"import-tx": "import", "raw-tx": "raw", "orm-tx": "orm"}[op],
+        "db": db.vendor,
+        "runs": [round(r["seconds"], 3) for r in runs],
+        "median_s": round(seconds, 3),
+        "rows": rows,
+        "rows_per_s": round(rows / seconds, 1),
+        "peak_rss_mb": max(r["peak_rss_mb"] for r in runs),
+        "result": runs[0],
+    }
+    if op == "orm-tx":
+        entry["sample_rows"] = rows
+        entry["extrapolated_s"] = round(seconds * total_rows / rows, 1)
+    return entry
+
+
+def bench_coops(benchmarks: list[str], scale: str, dbs: list[str], repeat: int, seed: int) -> list[dict]:
+    """import-transactions and member-accounts share one prepared template per database: the demo of the scale
+    (register and cooperatives) with its transactions moved out into one import file per village cooperative."""
+    reports = {b: _report(b, scale, seed, repeat) for b in benchmarks}
+    for vendor in dbs:
+        db = Database(vendor, scale, seed, kind="_coops")
+        directory = tx_dir(vendor, scale)
+        log(f"{vendor}: preparing the demo template with cooperatives (scale {scale}) …")
+        prepared = db.prepare_template("prepare-coops", "--dir", str(directory))
+        log(f"  {prepared['transactions']:,} transactions in {prepared['files']} files, "
+            f"{prepared['members']:,} members, prepared in {prepared['seconds']:.0f}s")  # fmt: skip
+        for report in reports.values():
+            report["prepared"] = {**report.get("prepared", {}), vendor: prepared}
+        try:
+            if "import-transactions" in reports:
+                results = reports["import-transactions"]["results"]
+                for op in ("import-tx", "raw-tx", "orm-tx"):
+                    results.append(
+                        measure_tx(
+                            op, db, directory, 1 if op == "orm-tx" else repeat, prepared["transactions"]
+                        )
+                    )
+            if "member-accounts" in reports:
+                env = db.fresh()
+                result = worker("accounts", "--dir", str(directory), "--repeat", str(repeat), env=env)
+                result["db"] = vendor
+                log(f"  {vendor} member-accounts: selector {result['seconds']:.2f}s, SQL {result['sql_seconds']:.2f}s, "
+                    f"{result['accounts']:,} accounts, totals agree: {result['totals_agree']}")  # fmt: skip
+                reports["member-accounts"]["results"].append(result)
+        finally:
+            db.cleanup()
+    if "import-transactions" in reports:
+        reports["import-transactions"]["ratios"] = ratios(reports["import-transactions"]["results"])
+    return list(reports.values())
+
+
+def print_coops_table(report: dict) -> None:
+    if report["benchmark"] == "member-accounts":
+        print(f"\nmember-accounts · scale {report['scale']} · median of {report['repeat']}")
+        for r in report["results"]:
+            ratio = r["seconds"] / r["sql_seconds"]
+            ok = "meets" if ratio <= 1.5 else "MISSES"
+            print(f"{r['db']:<11} member_accounts {r['seconds']:.2f}s · one SQL aggregate {r['sql_seconds']:.2f}s · "
+                  f"{ratio:.2f}× ({ok} ≤ 1.5×) · {r['accounts']:,} accounts, {r['rows']:,} rows, "
+                  f"totals agree: {r['totals_agree']}")  # fmt: skip
+        return
+    print(f"\nimport-transactions · scale {report['scale']} · median of {report['repeat']}")
+    names = {
+        "import": "transactions_import",
+        "raw": "raw bulk (COPY/execmany)",
+        "orm": f"ORM save() ×{ORM_SAMPLE}",
+    }
+    for r in report["results"]:
+        if "error" in r:
+            print(f"{r['db']:<11} {names[r['op']]:<24} refused: {r['error']}")
+            continue
+        seconds = f"{r['median_s']:.1f}" + (f"→{r['extrapolated_s']:.0f}" if r["op"] == "orm" else "")
+        print(f"{r['db']:<11} {names[r['op']]:<24} {seconds:>10} {r['rows_per_s']:>12,.0f} "
+              f"{r['peak_rss_mb']:>9.0f}  {r['runs']}")  # fmt: skip
+    for vendor, entry in report["ratios"].items():
+        print(f"{vendor}: {entry}")
+
+
 def save(report: dict) -> Path:
     OUT.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -279,7 +404,9 @@ def save(report: dict) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Tongzhou benchmarks")
-    parser.add_argument("benchmark", choices=["import-register", "all"])
+    parser.add_argument(
+        "benchmark", choices=["import-register", "import-transactions", "member-accounts", "coops", "all"]
+    )
     parser.add_argument("--scale", choices=["village", "township", "county", "prefecture"], default="county")
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--repeat", type=int, default=3)
@@ -287,14 +414,27 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     dbs = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
     started = time.perf_counter()
+    coops = {
+        "import-transactions": ["import-transactions"],
+        "member-accounts": ["member-accounts"],
+        "coops": ["import-transactions", "member-accounts"],
+        "all": ["import-transactions", "member-accounts"],
+    }.get(args.benchmark, [])
     try:
-        report = bench_import_register(args.scale, dbs, args.repeat, args.seed)
+        if args.benchmark in ("import-register", "all"):
+            report = bench_import_register(args.scale, dbs, args.repeat, args.seed)
+            path = save(report)
+            print_table(report)
+            print(f"\nwritten {path.relative_to(ROOT)}")
+        if coops:
+            for report in bench_coops(coops, args.scale, dbs, args.repeat, args.seed):
+                path = save(report)
+                print_coops_table(report)
+                print(f"\nwritten {path.relative_to(ROOT)}")
     except BenchError as exc:
         log(f"bench failed: {exc}")
         return 1
-    path = save(report)
-    print_table(report)
-    print(f"\nwritten {path.relative_to(ROOT)} in {time.perf_counter() - started:.0f}s")
+    print(f"\nin {time.perf_counter() - started:.0f}s")
     return 0
 
 

@@ -5,6 +5,11 @@
     python bench/worker.py import --csv F                          # register_import (the code under test)
     python bench/worker.py raw --csv F                             # COPY / executemany of the same rows
     python bench/worker.py orm --csv F --sample 2000               # one save() per row, on a sample
+    python bench/worker.py prepare-coops --scale county --dir D    # the demo; its transactions → files in D
+    python bench/worker.py import-tx --dir D                       # transactions_import, one file per village
+    python bench/worker.py raw-tx --dir D                          # COPY / executemany of the same rows
+    python bench/worker.py orm-tx --dir D --sample 2000            # one MemberTransaction.save() per row
+    python bench/worker.py accounts --dir D --repeat 3             # member_accounts of the county vs. one SQL
 
 The database comes from the environment (DATABASE_URL, or TONGZHOU_VAR_DIR + TONGZHOU_SQLITE_NAME).
 """
@@ -13,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import datetime as dt
 import json
 import os
 import sys
@@ -222,14 +228,296 @@ def run_import(path: str) -> dict:
     }
 
 
+# -- member transactions (issue 3 point 9) --------------------------------------------------------------------
+
+TX_HEADER = (
+    "成员身份证号码",
+    "非成员名称",
+    "交易类型",
+    "日期",
+    "产品",
+    "等级",
+    "数量",
+    "单位",
+    "单价（元）",
+    "金额（元）",
+)
+TX_KIND_LABEL = {
+    "sale_to_coop": "交售",
+    "purchase_from_coop": "购买农资",
+    "labour": "务工",
+    "land_rent": "土地租金",
+}
+TX_KIND_CODE = {label: code for code, label in TX_KIND_LABEL.items()}
+
+
+def _yuan(fen: int) -> str:
+    return f"{fen // 100}.{fen % 100:02d}"
+
+
+def prepare_coops(scale: str, seed: int, directory: str) -> dict:
+    """Migrate, build the demo (register and cooperatives), the bench superuser; write every village
+    cooperative's transactions as an import file (members by the holder's ID number), then delete them."""
+    import pathlib
+
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    from tongzhou.accounts.services import user_create
+    from tongzhou.coops.models import Cooperative, Level, MemberTransaction
+    from tongzhou.demo.coops import TRANSACTION_TABLE
+    from tongzhou.demo.services import demo_build
+
+    started = time.perf_counter()
+    call_command("migrate", interactive=False, verbosity=0)
+    demo = demo_build(scale=scale, seed=seed)
+    user_create(username=BENCH_USER, password=BENCH_PASSWORD, is_superuser=True)
+    out = pathlib.Path(directory)
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("coop-*.csv"):
+        old.unlink()
+    manifest = []
+    coops = Cooperative.objects.filter(level=Level.VILLAGE, legal_form="farmers_cooperative").order_by("pk")
+    for coop_id, county_code in coops.values_list("pk", "county_code"):
+        path = out / f"coop-{coop_id}.csv"
+        rows = MemberTransaction.objects.filter(cooperative_id=coop_id).order_by("pk").values_list(
+            "member__person__id_number", "counterparty_name", "kind", "on", "product", "grade", "quantity",
+            "unit", "unit_price_fen", "amount_fen",
+        )  # fmt: skip
+        count = 0
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            writer = csv.writer(f)
+            writer.writerow(TX_HEADER)
+            for id_number, name, kind, on, product, grade, quantity, unit, price, amount in rows.iterator(
+                5000
+            ):
+                writer.writerow(
+                    (id_number or "", name, TX_KIND_LABEL[kind], on.isoformat(), product, grade,
+                     format(quantity, "f"), unit, _yuan(price), _yuan(amount))
+                )  # fmt: skip
+                count += 1
+        manifest.append({"cooperative": coop_id, "county": county_code, "file": path.name, "rows": count})
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {TRANSACTION_TABLE}")
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    return {
+        "seconds": time.perf_counter() - started,
+        "households": demo.households,
+        "members": demo.coops.members,
+        "transactions": sum(m["rows"] for m in manifest),
+        "files": len(manifest),
+    }
+
+
+def _manifest(directory: str) -> list[dict]:
+    with open(os.path.join(directory, "manifest.json")) as f:
+        return json.load(f)
+
+
+def _bench_user():
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(username=BENCH_USER)
+
+
+def run_import_tx(directory: str) -> dict:
+    """The code under test: transactions_import of each village cooperative's file, as the bench superuser."""
+    from tongzhou.coops.models import Cooperative
+    from tongzhou.coops.transactions_import import transactions_import
+    from tongzhou.core.errors import TongzhouError
+
+    user = _bench_user()
+    manifest = _manifest(directory)
+    coops = Cooperative.objects.in_bulk([m["cooperative"] for m in manifest])
+    rows = 0
+    started = time.perf_counter()
+    for m in manifest:
+        try:
+            result = transactions_import(
+                user=user,
+                cooperative=coops[m["cooperative"]],
+                path=os.path.join(directory, m["file"]),
+                via="bench",
+            )
+        except TongzhouError as exc:
+            return {"error": f"{m['file']}: {exc.code}: {exc.message_en}", "details": str(exc.details)[:2000],
+                    "seconds": time.perf_counter() - started}  # fmt: skip
+        rows += result.rows
+    return {"seconds": time.perf_counter() - started, "rows": rows, "files": len(manifest)}
+
+
+def _tx_rows(directory: str, m: dict, members: dict[str, int], now) -> Iterator[tuple]:
+    """One file read back as rows for the transaction table: no checks beyond what building a row needs."""
+    from decimal import Decimal
+
+    from tongzhou.coops.domain.transactions import member_key, source_key
+
+    coop_id = m["cooperative"]
+    with open(os.path.join(directory, m["file"]), encoding="utf-8", newline="") as f:
+        reader = csv.reader(f)
+        next(reader)
+        for id_number, name, kind, on, product, grade, quantity, unit, price, amount in reader:
+            member_id = members.get(id_number) if id_number else None
+            kind = TX_KIND_CODE[kind]
+            price_fen = int(price.replace(".", ""))
+            amount_fen = int(amount.replace(".", ""))
+            day = dt.date.fromisoformat(on)
+            key = source_key(
+                cooperative_id=coop_id, member_key=member_key(member_id=member_id, counterparty_name=name),
+                kind=kind, on=day, product=product, grade=grade, quantity=Decimal(quantity),
+                unit_price_fen=price_fen, amount_fen=amount_fen,
+            )  # fmt: skip
+            yield (coop_id, member_id, member_id is not None, name, kind, on, day.year, product, grade, quantity,
+                   unit, price_fen, amount_fen, key, m["village"], m["county"], now)  # fmt: skip
+
+
+def _member_lookup(coop_id: int) -> dict[str, int]:
+    from tongzhou.coops.models import Member
+
+    return dict(
+        Member.objects.filter(cooperative_id=coop_id, person__isnull=False).values_list(
+            "person__id_number", "pk"
+        )
+    )
+
+
+def run_raw_tx(directory: str) -> dict:
+    """The baseline: the same files written with the demo's raw writer (COPY / executemany), one transaction
+    per file as the import does, no checks."""
+    from django.db import transaction
+
+    from tongzhou.coops.models import Cooperative
+    from tongzhou.demo.bulk import sqlite_tuned
+    from tongzhou.demo.coops import TRANSACTION_COLUMNS, TRANSACTION_TABLE, _Writer
+
+    manifest = _manifest(directory)
+    villages = dict(
+        Cooperative.objects.filter(pk__in=[m["cooperative"] for m in manifest]).values_list(
+            "pk", "region_code"
+        )
+    )
+    rows = 0
+    started = time.perf_counter()
+    with sqlite_tuned():
+        writer = _Writer()
+        for m in manifest:
+            m["village"] = villages[m["cooperative"]]
+            with transaction.atomic():
+                batch = list(_tx_rows(directory, m, _member_lookup(m["cooperative"]), writer.now))
+                writer.write(TRANSACTION_TABLE, TRANSACTION_COLUMNS, batch)
+            rows += len(batch)
+    return {"seconds": time.perf_counter() - started, "rows": rows, "files": len(manifest)}
+
+
+def run_orm_tx(directory: str, sample: int) -> dict:
+    """The naive path: one MemberTransaction.save() per row, each its own transaction, on a sample."""
+    from tongzhou.coops.models import Cooperative, MemberTransaction
+
+    manifest = _manifest(directory)
+    started = time.perf_counter()
+    rows = 0
+    for m in manifest:
+        coop = Cooperative.objects.get(pk=m["cooperative"])
+        m["village"] = coop.region_code
+        for row in _tx_rows(directory, m, _member_lookup(coop.pk), None):
+            (coop_id, member_id, is_member, name, kind, on, year, product, grade, quantity, unit, price, amount,
+             key, village, county, _now) = row  # fmt: skip
+            MemberTransaction(
+                cooperative_id=coop_id, member_id=member_id, is_member=is_member, counterparty_name=name,
+                kind=kind, on=on, year=year, product=product, grade=grade, quantity=quantity, unit=unit,
+                unit_price_fen=price, amount_fen=amount, source_key=key, village_code=village, county_code=county,
+            ).save()  # fmt: skip
+            rows += 1
+            if rows >= sample:
+                return {"seconds": time.perf_counter() - started, "rows": rows}
+    return {"seconds": time.perf_counter() - started, "rows": rows}
+
+
+ACCOUNTS_SQL = """
+SELECT member_id, SUM(capital), SUM(subsidy), SUM(tx_amount), SUM(tx_quantity) FROM (
+    SELECT e.member_id AS member_id,
+           CASE WHEN c.is_capital THEN e.amount_fen ELSE 0 END AS capital,
+           CASE WHEN c.is_capital THEN 0 ELSE e.amount_fen END AS subsidy,
+           0 AS tx_amount, 0 AS tx_quantity
+      FROM {entries} e JOIN {classes} c ON c.id = e.share_class_id
+     WHERE e.county_code = %s AND e."on" <= %s
+    UNION ALL
+    SELECT t.member_id, 0, 0, t.amount_fen, t.quantity
+      FROM {transactions} t
+     WHERE t.county_code = %s AND t.year = %s AND t.is_member
+) AS rows GROUP BY member_id
+"""
+
+
+def run_accounts(directory: str, repeat: int) -> dict:
+    """Every member account of the county through selectors.shares.member_accounts (as the superuser) against one
+    bare SQL aggregate over the same rows; loads the transactions with the raw path first if there are none."""
+    import statistics
+
+    from django.db import connection
+
+    from tongzhou.coops.models import Cooperative, MemberTransaction, ShareClass, ShareEntry
+    from tongzhou.coops.selectors.shares import member_accounts
+
+    loaded = None
+    if not MemberTransaction.objects.exists():
+        loaded = run_raw_tx(directory)["rows"]
+    county = _manifest(directory)[0]["county"]
+    user = _bench_user()
+    year = 2025
+    coops = list(Cooperative.objects.filter(county_code=county).order_by("pk"))
+    sql = ACCOUNTS_SQL.format(
+        entries=ShareEntry._meta.db_table, classes=ShareClass._meta.db_table,
+        transactions=MemberTransaction._meta.db_table,
+    )  # fmt: skip
+    selector_runs, sql_runs = [], []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        accounts = 0
+        totals = [0, 0, 0]
+        for coop in coops:
+            for _member, account in member_accounts(user=user, cooperative=coop, year=year):
+                accounts += 1
+                totals[0] += account.capital_fen
+                totals[1] += account.subsidy_share_fen
+                totals[2] += account.transactions_amount_fen
+        selector_runs.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [county, dt.date(year, 12, 31).isoformat(), county, year])
+            sql_rows = cursor.fetchall()
+        sql_runs.append(time.perf_counter() - started)
+    sql_totals = [sum(int(r[i] or 0) for r in sql_rows) for i in (1, 2, 3)]
+    return {
+        "seconds": statistics.median(selector_runs),
+        "selector_runs": selector_runs,
+        "sql_seconds": statistics.median(sql_runs),
+        "sql_runs": sql_runs,
+        "cooperatives": len(coops),
+        "accounts": accounts,
+        "sql_members": len(sql_rows),
+        "totals_agree": totals == sql_totals,
+        "totals": totals,
+        "sql_totals": sql_totals,
+        "transactions_loaded_first": loaded,
+        "rows": MemberTransaction.objects.filter(county_code=county).count()
+        + ShareEntry.objects.filter(county_code=county).count(),
+    }
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("op", choices=["prepare", "csv", "import", "raw", "orm"])
+    parser.add_argument(
+        "op", choices=["prepare", "csv", "import", "raw", "orm", "prepare-coops", "import-tx", "raw-tx", "orm-tx",
+                       "accounts"]
+    )  # fmt: skip
     parser.add_argument("--scale", default="county")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--csv")
     parser.add_argument("--out")
     parser.add_argument("--sample", type=int, default=2000)
+    parser.add_argument("--dir")
+    parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
     setup_django()
     if args.op == "prepare":
@@ -240,6 +528,16 @@ def main(argv: list[str] | None = None) -> None:
         result = run_import(args.csv)
     elif args.op == "raw":
         result = run_raw(args.csv)
+    elif args.op == "prepare-coops":
+        result = prepare_coops(args.scale, args.seed, args.dir)
+    elif args.op == "import-tx":
+        result = run_import_tx(args.dir)
+    elif args.op == "raw-tx":
+        result = run_raw_tx(args.dir)
+    elif args.op == "orm-tx":
+        result = run_orm_tx(args.dir, args.sample)
+    elif args.op == "accounts":
+        result = run_accounts(args.dir, args.repeat)
     else:
         result = run_orm(args.csv, args.sample)
     result["peak_rss_mb"] = round(peak_rss_mb(), 1)

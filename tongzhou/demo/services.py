@@ -18,6 +18,7 @@ from tongzhou.rollups.models import RegionRegisterFigures
 from tongzhou.rollups.services import register_figures_rebuild
 
 from .bulk import HOUSEHOLD_TABLE, PERSON_TABLE, RegisterBulkWriter, sqlite_tuned
+from .coops import CoopDemoResult, demo_coops_build, demo_coops_reset
 from .generate import PREFECTURE, iter_village_rows, plan, region_rows
 
 DEMO_PASSWORD = "tongzhou2026"
@@ -38,6 +39,7 @@ class DemoResult:
     villages: int = 0
     households: int = 0
     persons: int = 0
+    coops: CoopDemoResult = field(default_factory=CoopDemoResult)
     users: list[DemoUser] = field(default_factory=list)
 
 
@@ -57,7 +59,9 @@ def demo_users_for(scale: str, seed: int, county: str | None = None) -> list[Dem
 
 
 def demo_reset() -> None:
-    """Delete the register: persons, households, their figures, townships/villages/groups and the demo users."""
+    """Delete the cooperatives, then the register: persons, households, their figures, townships/villages/groups and
+    the demo users."""
+    demo_coops_reset()  # cooperative rows point at households and persons
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {PERSON_TABLE}")
         cursor.execute(f"DELETE FROM {HOUSEHOLD_TABLE}")
@@ -75,8 +79,10 @@ def demo_build(
     county: str | None = None,
     reset: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    coops_progress: Callable[[int], None] | None = None,
 ) -> DemoResult:
-    """Generate the synthetic Bijie at a scale into the database. Refuses a database that has households."""
+    """Generate the synthetic Bijie at a scale into the database (the register, then the cooperatives at three
+    levels). Refuses a database that has households."""
     plans = plan(scale, seed, county)
     if not reset and (Household.objects.exists() or Person.objects.exists()):
         raise Conflict(
@@ -119,6 +125,8 @@ def demo_build(
     result.households = writer.households
     result.persons = writer.persons
     register_figures_rebuild()
+    with sqlite_tuned():
+        result.coops = demo_coops_build(scale=scale, seed=seed, county=county, progress=coops_progress)
     result.users = demo_users_create(scale=scale, seed=seed, county=county)
     return result
 

@@ -61,16 +61,41 @@ class Command(TongzhouCommand):
         def progress(household_count: int, person_count: int) -> None:
             bar.update(household_count)
 
+        coop_bar = None
+
+        def coops_progress(village_count: int) -> None:
+            nonlocal coop_bar
+            if coop_bar is None:
+                bar.close()
+                coop_bar = tqdm(
+                    total=villages, unit="村", desc="合作社 coops", file=sys.stderr, disable=no_progress
+                )
+            coop_bar.update(village_count)
+
         try:
-            result = demo_build(scale=scale, seed=seed, county=county, reset=reset, progress=progress)
+            result = demo_build(
+                scale=scale,
+                seed=seed,
+                county=county,
+                reset=reset,
+                progress=progress,
+                coops_progress=coops_progress,
+            )
         finally:
             bar.close()
+            if coop_bar is not None:
+                coop_bar.close()
         elapsed = time.perf_counter() - started
         self.stdout.write(
             self.style.SUCCESS(
                 f"{result.villages:,} villages, {result.households:,} households, {result.persons:,} persons "
                 f"in {elapsed:.1f}s (seed {seed})"
             )
+        )
+        coops = result.coops
+        self.stdout.write(
+            f"合作社 cooperatives {coops.cooperatives:,}, 成员 members {coops.members:,}, "
+            f"股份变动 share entries {coops.share_entries:,}, 成员交易 transactions {coops.transactions:,}"
         )
         self._print_logins(result.users)
 
