@@ -85,10 +85,15 @@ def _percents(bylaws) -> dict[str, str]:
     }
 
 
-def _year(request: HttpRequest) -> int:
+def _year(request: HttpRequest, cooperative: Cooperative | None = None) -> int:
     form = f.YearForm(request.GET or None)
     if form.is_valid() and form.cleaned_data["year"]:
         return form.cleaned_data["year"]
+    if cooperative is not None:
+        # Without a year asked for, show the latest year with transactions (the demo's and a real book's last year).
+        latest = transaction_reads.latest_transaction_year(user=request.user, cooperative=cooperative)
+        if latest is not None:
+            return latest
     return dt.date.today().year
 
 
@@ -338,7 +343,7 @@ def _shares(request: HttpRequest, cooperative: Cooperative, forms: dict) -> dict
 
 
 def _transactions(request: HttpRequest, cooperative: Cooperative, forms: dict) -> dict:
-    year = _year(request)
+    year = _year(request, cooperative)
     rows = transaction_reads.transaction_list(user=request.user, cooperative=cooperative, year=year)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return {
@@ -362,7 +367,7 @@ def _transactions(request: HttpRequest, cooperative: Cooperative, forms: dict) -
 
 
 def _accounts(request: HttpRequest, cooperative: Cooperative, forms: dict) -> dict:
-    year = _year(request)
+    year = _year(request, cooperative)
     accounts = share_reads.member_accounts(user=request.user, cooperative=cooperative, year=year)
     rows = [
         {

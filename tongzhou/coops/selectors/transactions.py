@@ -63,3 +63,14 @@ def transaction_totals_by_member(
         )
         for row in rows
     }
+
+
+def latest_transaction_year(*, user, cooperative: Cooperative) -> int | None:
+    """The latest year in which the cooperative recorded a transaction (None when it has none)."""
+    require_read(user, cooperative.region_code)
+    return (
+        MemberTransaction.objects.filter(cooperative=cooperative)
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .first()
+    )

@@ -539,3 +539,16 @@ def test_the_township_block_shows_the_cooperatives_below_it(client, personas, co
 
 def test_the_cadre_is_refused_the_block_of_another_village(client, personas, coops):
     assert as_user(client, personas.cadre_a).get(f"/coops/region/{VILLAGE_B}/").status_code == 403
+
+
+def test_accounts_and_transactions_open_on_the_latest_year_with_transactions(client, personas, coops):
+    MemberTransaction.objects.create(
+        cooperative=coops.baima, member=coops.wang, kind="sale_to_coop", on=dt.date(2025, 6, 3), year=2025,
+        product="鲜茧", quantity="42.5", unit="kg", unit_price_fen=4600, amount_fen=195500, source_key="t-2025",
+        village_code=VILLAGE_A, county_code=VILLAGE_A[:6],
+    )  # fmt: skip
+    as_user(client, personas.cadre_a)
+    page = client.get(f"/coops/{coops.baima.pk}/?tab=accounts").content.decode()
+    assert "2025" in page and "1,955.00" in page
+    asked = client.get(f"/coops/{coops.baima.pk}/?tab=accounts&year=2024").content.decode()
+    assert "1,955.00" not in asked
