@@ -14,17 +14,17 @@ from typing import Any
 from django.conf import settings
 
 from tongzhou.core.errors import ImportRejected, TongzhouError
-from tongzhou.households.domain import clean_text
-from tongzhou.households.register_import.checking import MAX_REPORTED_ERRORS, ErrorList, too_many_rows
-from tongzhou.households.register_import.columns import Column
+from tongzhou.households.register_import.checking import (
+    MAX_REPORTED_ERRORS,
+    ErrorList,
+    header_rejected,
+    match_header,
+    too_many_rows,
+)
+from tongzhou.households.register_import.columns import Column, header_lookup
 from tongzhou.households.register_import.reading import error_entry, file_rejected, is_formula, open_rows
 
 WHOLE_ROW = "整行 row"
-
-
-def _fold(text: str) -> str:
-    """Headers match ignoring case, spaces and full-width/half-width brackets."""
-    return "".join(str(text).split()).lower().replace("(", "（").replace(")", "）")
 
 
 class Sheet:
@@ -33,7 +33,7 @@ class Sheet:
     def __init__(self, columns: tuple[Column, ...]) -> None:
         self.columns = columns
         self.by_key = {c.key: c for c in columns}
-        self.lookup = {_fold(c.header): c.key for c in columns} | {_fold(c.key): c.key for c in columns}
+        self.lookup = header_lookup(columns)
         self.order = {c.header: i for i, c in enumerate(columns)} | {c.key: i for i, c in enumerate(columns)}
         self.errors = ErrorList()
         self.index: dict[str, int] = {}
@@ -73,50 +73,9 @@ class Sheet:
         return rows
 
     def _header(self, headers: list[Any]) -> None:
-        errors = ErrorList()
-        for i, cell in enumerate(headers):
-            text = clean_text(cell)
-            if not text:
-                continue
-            key = self.lookup.get(_fold(text))
-            if key is None:
-                errors.add(
-                    error_entry(
-                        1, text, text, f"未知的列“{text}”。", f"Unknown column “{text}”.", "unknown_column"
-                    )
-                )
-            elif key in self.index:
-                errors.add(
-                    error_entry(
-                        1,
-                        text,
-                        text,
-                        f"列“{text}”重复。",
-                        f"The column “{text}” appears twice.",
-                        "duplicate_column",
-                    )
-                )
-            else:
-                self.index[key] = i
-                self.shown[key] = text
-        for col in self.columns:
-            if col.required and col.key not in self.index:
-                errors.add(
-                    error_entry(
-                        1,
-                        col.header,
-                        "",
-                        f"缺少必需的列“{col.header}”。",
-                        f"The required column “{col.header}” ({col.key}) is missing.",
-                        "missing_column",
-                    )
-                )
+        self.index, self.shown, _unnamed, errors = match_header(headers, self.columns, self.lookup)
         if errors.count:
-            raise ImportRejected(
-                f"文件未导入：表头有 {errors.count} 处错误。",
-                f"The file was not imported: {errors.count} problems in the header row.",
-                details={"errors": errors.kept, "error_count": errors.count},
-            )
+            raise header_rejected(errors)
 
     def error(self, row: int, key: str, value: Any, zh: str, en: str, code: str) -> None:
         column = self.shown.get(key) or (self.by_key[key].header if key in self.by_key else key)

@@ -28,11 +28,18 @@ from tongzhou.core.ids import normalise_resident_id, parse_resident_id
 from tongzhou.core.money import format_yuan
 from tongzhou.households.domain import clean_text
 from tongzhou.households.models import Person
-from tongzhou.households.register_import.checking import MAX_REPORTED_ERRORS, ErrorList, too_many_rows
+from tongzhou.households.register_import.checking import (
+    MAX_REPORTED_ERRORS,
+    ErrorList,
+    header_rejected,
+    match_header,
+    too_many_rows,
+)
+from tongzhou.households.register_import.columns import header_lookup
 from tongzhou.households.register_import.reading import error_entry, file_rejected, is_formula, open_rows
 from tongzhou.regions.scope import require_write
 
-from .columns import BY_KEY, COLUMN_ORDER, COLUMNS, FIELD_TO_KEY, REQUIRED_KEYS, column_key
+from .columns import BY_KEY, COLUMN_ORDER, COLUMNS, FIELD_TO_KEY
 
 BATCH_ROWS = 2000
 WHOLE_ROW = "整行 row"
@@ -392,47 +399,7 @@ class _Import:
 
 def _read_header(headers: list[Any]) -> tuple[dict[str, int], dict[str, str]]:
     """Map each known column key to its index; refuse unknown, duplicated or missing columns."""
-    index: dict[str, int] = {}
-    shown: dict[str, str] = {}
-    errors = ErrorList()
-    for i, cell in enumerate(headers):
-        text = clean_text(cell)
-        if not text:
-            continue
-        key = column_key(text)
-        if key is None:
-            errors.add(
-                error_entry(
-                    1, text, text, f"未知的列“{text}”。", f"Unknown column “{text}”.", "unknown_column"
-                )
-            )
-        elif key in index:
-            errors.add(
-                error_entry(
-                    1,
-                    text,
-                    text,
-                    f"列“{text}”重复。",
-                    f"The column “{text}” appears twice.",
-                    "duplicate_column",
-                )
-            )
-        else:
-            index[key] = i
-            shown[key] = text
-    for key in REQUIRED_KEYS:
-        if key not in index:
-            col = BY_KEY[key]
-            errors.add(
-                error_entry(
-                    1,
-                    col.header,
-                    "",
-                    f"缺少必需的列“{col.header}”。",
-                    f"The required column “{col.header}” ({col.key}) is missing.",
-                    "missing_column",
-                )
-            )
+    index, shown, _unnamed, errors = match_header(headers, COLUMNS, header_lookup(COLUMNS))
     if not any(k in index for k in ("member_id_number", "member_number", "counterparty_name")):
         errors.add(
             error_entry(
@@ -445,11 +412,7 @@ def _read_header(headers: list[Any]) -> tuple[dict[str, int], dict[str, str]]:
             )
         )
     if errors.count:
-        raise ImportRejected(
-            f"文件未导入：表头有 {errors.count} 处错误。",
-            f"The file was not imported: {errors.count} problems in the header row.",
-            details={"errors": errors.kept, "error_count": errors.count},
-        )
+        raise header_rejected(errors)
     return index, shown
 
 

@@ -68,22 +68,6 @@ COLUMNS: tuple[Column, ...] = (
 )  # fmt: skip
 
 BY_KEY = {c.key: c for c in COLUMNS}
-REQUIRED_KEYS = tuple(c.key for c in COLUMNS if c.required)
 COLUMN_ORDER = {c.header: i for i, c in enumerate(COLUMNS)} | {c.key: i for i, c in enumerate(COLUMNS)}
 # The domain's field names for the columns that differ.
 FIELD_TO_KEY = {"on": "date", "member": "member_id_number"}
-
-
-def _fold(text: str) -> str:
-    """Headers match ignoring case, spaces and full-width/half-width brackets."""
-    return "".join(str(text).split()).lower().replace("(", "（").replace(")", "）")
-
-
-_HEADER_LOOKUP = {_fold(c.header): c.key for c in COLUMNS} | {_fold(c.key): c.key for c in COLUMNS}
-
-
-def column_key(header: object) -> str | None:
-    """The English key of a header cell (Chinese header or English key), or None when unknown."""
-    if header is None:
-        return None
-    return _HEADER_LOOKUP.get(_fold(str(header)))

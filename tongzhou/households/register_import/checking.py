@@ -13,14 +13,21 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from tongzhou.core.errors import InvalidInput
+from tongzhou.core.errors import ImportRejected, InvalidInput
 from tongzhou.core.ids import _ID_RE, resident_id_check_char
 from tongzhou.households import domain
 from tongzhou.households.models import Disability, Health, LabourCapacity, Relation
 from tongzhou.regions.models import Region
 from tongzhou.regions.scope import Access
 
-from .columns import BY_KEY, COLUMNS, HOUSEHOLD_KEYS, REQUIRED_KEYS, column_key
+from .columns import (
+    BY_KEY,
+    COLUMNS,
+    HOUSEHOLD_KEYS,
+    Column,
+    fold_header,
+    header_lookup,
+)
 from .reading import error_entry, file_rejected, is_formula
 
 MAX_REPORTED_ERRORS = 1000
@@ -48,8 +55,14 @@ class ErrorList:
             self.kept.append(entry)
 
 
-def read_header(headers: list[Any]) -> tuple[dict[str, int], dict[str, str], list[int]]:
-    """Map each known column key to its index; refuse unknown, duplicated or missing columns."""
+def match_header(
+    headers: list[Any], columns: tuple[Column, ...], lookup: dict[str, str]
+) -> tuple[dict[str, int], dict[str, str], list[int], ErrorList]:
+    """Map each known column key of a file format to its index; collect unknown, duplicated and missing columns.
+
+    Shared by every import (register, members, shares, transactions): returns the index, the header as written,
+    the positions of unnamed columns and the header errors.
+    """
     index: dict[str, int] = {}
     shown: dict[str, str] = {}
     unnamed: list[int] = []
@@ -59,7 +72,7 @@ def read_header(headers: list[Any]) -> tuple[dict[str, int], dict[str, str], lis
         if not text:
             unnamed.append(i)
             continue
-        key = column_key(text)
+        key = lookup.get(fold_header(text))
         if key is None:
             errors.add(
                 error_entry(
@@ -80,9 +93,8 @@ def read_header(headers: list[Any]) -> tuple[dict[str, int], dict[str, str], lis
         else:
             index[key] = i
             shown[key] = text
-    for key in REQUIRED_KEYS:
-        if key not in index:
-            col = BY_KEY[key]
+    for col in columns:
+        if col.required and col.key not in index:
             errors.add(
                 error_entry(
                     1,
@@ -93,14 +105,23 @@ def read_header(headers: list[Any]) -> tuple[dict[str, int], dict[str, str], lis
                     "missing_column",
                 )
             )
-    if errors.count:
-        from tongzhou.core.errors import ImportRejected
+    return index, shown, unnamed, errors
 
-        raise ImportRejected(
-            f"文件未导入：表头有 {errors.count} 处错误。",
-            f"The file was not imported: {errors.count} problems in the header row.",
-            details={"errors": errors.kept, "error_count": errors.count},
-        )
+
+def header_rejected(errors: ErrorList) -> ImportRejected:
+    """The whole file refused because its header row is wrong; nothing was read past it."""
+    return ImportRejected(
+        f"文件未导入：表头有 {errors.count} 处错误。",
+        f"The file was not imported: {errors.count} problems in the header row.",
+        details={"errors": errors.kept, "error_count": errors.count},
+    )
+
+
+def read_header(headers: list[Any]) -> tuple[dict[str, int], dict[str, str], list[int]]:
+    """Map each register column key to its index; refuse unknown, duplicated or missing columns."""
+    index, shown, unnamed, errors = match_header(headers, COLUMNS, header_lookup(COLUMNS))
+    if errors.count:
+        raise header_rejected(errors)
     return index, shown, unnamed
 
 

@@ -194,19 +194,13 @@ COLUMNS: tuple[Column, ...] = (
 
 BY_KEY = {c.key: c for c in COLUMNS}
 HOUSEHOLD_KEYS = tuple(c.key for c in COLUMNS if c.household)
-REQUIRED_KEYS = tuple(c.key for c in COLUMNS if c.required)
 
 
-def _fold(text: str) -> str:
+def fold_header(text: str) -> str:
     """Headers match ignoring case, spaces and full-width/half-width brackets."""
     return "".join(str(text).split()).lower().replace("(", "（").replace(")", "）")
 
 
-_HEADER_LOOKUP = {_fold(c.header): c.key for c in COLUMNS} | {_fold(c.key): c.key for c in COLUMNS}
-
-
-def column_key(header: object) -> str | None:
-    """The English key of a header cell (Chinese header or English key), or None when unknown."""
-    if header is None:
-        return None
-    return _HEADER_LOOKUP.get(_fold(str(header)))
+def header_lookup(columns: tuple[Column, ...]) -> dict[str, str]:
+    """Folded Chinese header or English key → the column's key, for every column of a file format."""
+    return {fold_header(c.header): c.key for c in columns} | {fold_header(c.key): c.key for c in columns}
