@@ -143,9 +143,8 @@ def _path_member(user, cooperative: Cooperative, member_id: int) -> Member:
     return member
 
 
-def _share_class_of(cooperative: Cooperative, share_class_id: int) -> ShareClass:
-    # The cooperative was read through the scoped selector; its classes share its scope.
-    found = ShareClass.objects.filter(pk=share_class_id, cooperative=cooperative).first()
+def _share_class_of(user, cooperative: Cooperative, share_class_id: int) -> ShareClass:
+    found = share_class_list(user=user, cooperative=cooperative).filter(pk=share_class_id).first()
     if found is None:
         raise _field_error(
             "share_class_id",
@@ -593,7 +592,7 @@ def shares_holdings(
     on = query.on or dt.date.today()
     held = holdings_at(user=user, cooperative=cooperative, on=on)
     names = dict(member_list(user=user, cooperative=cooperative).values_list("id", "display_name"))
-    kinds = dict(ShareClass.objects.filter(cooperative=cooperative).values_list("id", "kind"))
+    kinds = dict(share_class_list(user=user, cooperative=cooperative).values_list("id", "kind"))
     rows = [
         {
             "member_id": member_id,
@@ -623,7 +622,7 @@ def shares_subscribe(request: HttpRequest, payload: SubscriptionIn, coop_id: int
     entry = share_subscribe(
         user=user,
         member=_member_of(user, cooperative, payload.member_id),
-        share_class=_share_class_of(cooperative, payload.share_class_id),
+        share_class=_share_class_of(request.auth, cooperative, payload.share_class_id),
         units=payload.units,
         on=payload.on,
         reason=payload.reason,
@@ -647,7 +646,7 @@ def shares_transfer(request: HttpRequest, payload: TransferIn, coop_id: int = CO
         user=user,
         from_member=_member_of(user, cooperative, payload.from_member_id, "from_member_id"),
         to_member=_member_of(user, cooperative, payload.to_member_id, "to_member_id"),
-        share_class=_share_class_of(cooperative, payload.share_class_id),
+        share_class=_share_class_of(request.auth, cooperative, payload.share_class_id),
         units=payload.units,
         on=payload.on,
         reason=payload.reason,
@@ -706,7 +705,7 @@ def shares_redeem(request: HttpRequest, payload: RedemptionIn, coop_id: int = CO
     entry = share_redeem(
         user=user,
         member=_member_of(user, cooperative, payload.member_id),
-        share_class=_share_class_of(cooperative, payload.share_class_id),
+        share_class=_share_class_of(request.auth, cooperative, payload.share_class_id),
         units=payload.units,
         on=payload.on,
         reason=payload.reason,
