@@ -26,7 +26,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "bench" / "out"
+# TONGZHOU_BENCH_OUT / TONGZHOU_BENCH_TAG let two benchmarks run side by side without sharing files or databases.
+OUT = Path(os.environ.get("TONGZHOU_BENCH_OUT", str(ROOT / "bench" / "out")))
+TAG = os.environ.get("TONGZHOU_BENCH_TAG", "")
 DB_DIR = OUT / "db"
 WORKER = ROOT / "bench" / "worker.py"
 PG_URL = os.environ.get("TONGZHOU_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
@@ -57,8 +59,8 @@ class Database:
         self.vendor = vendor
         self.scale = scale
         self.seed = seed
-        self.template = f"tz_bench_tpl{kind}_{scale}"
-        self.run_name = f"tz_bench_run{kind}"
+        self.template = f"tz_bench_tpl{TAG}{kind}_{scale}"
+        self.run_name = f"tz_bench_run{TAG}{kind}"
 
     def env(self, name: str) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "TONGZHOU_SQLITE_NAME")}
