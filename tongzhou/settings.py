@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "tongzhou.accounts",
     "tongzhou.rollups",
     "tongzhou.coops",
+    "tongzhou.ledger",
     "tongzhou.web",
     "tongzhou.api",
     "tongzhou.demo",

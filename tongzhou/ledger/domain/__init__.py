@@ -1,0 +1,1 @@
+"""The ledger's rules as pure functions: a voucher's lines, normal-balance arithmetic, the trial balance."""
