@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 DEMO_SCALE ?= county
 HOST ?= 127.0.0.1:8000
 
-.PHONY: demo test serve install install-test system-deps messages migrate lint bench clean
+.PHONY: demo test serve install install-test system-deps pdf-deps messages migrate lint bench clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11 / Python 3.11 is required ($(PYTHON))"; exit 1; }
@@ -29,16 +29,29 @@ install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test system-deps
 
 # Debian packages the suite needs: Chromium for browser tests, a CJK font for screenshots and PDFs, gettext for
-# compiling translations. Installed only when missing.
+# compiling translations, Pango for WeasyPrint's PDFs. Installed only when missing.
 system-deps:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing="$$missing fonts-noto-cjk"; \
 	command -v msgfmt >/dev/null 2>&1 || missing="$$missing gettext"; \
+	ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0.so.0" || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
 	if [ -n "$$missing" ]; then \
 	  echo "apt-get install$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
 	  $$SUDO apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $$missing >/dev/null; \
+	fi
+
+# What WeasyPrint needs for the statements' PDFs (Pango, a CJK font); `make demo` installs them when missing.
+pdf-deps:
+	@missing=""; \
+	ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0.so.0" || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing="$$missing fonts-noto-cjk"; \
+	if [ -n "$$missing" ]; then \
+	  echo "apt-get install$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $$missing >/dev/null \
+	    || echo "PDF exports need:$$missing"; \
 	fi
 
 # The English catalogue is compiled here (.mo files are build outputs); msgfmt comes from Debian's gettext.
@@ -51,7 +64,7 @@ messages: $(VENV)/.installed
 migrate: $(VENV)/.installed messages
 	$(BIN)/tongzhou migrate -v0
 
-demo: migrate
+demo: migrate pdf-deps
 	$(BIN)/tongzhou demo --scale $(DEMO_SCALE) --if-empty
 	$(BIN)/tongzhou collectstatic --noinput -v0
 	@echo "同舟 Tongzhou: http://$(HOST)/"

@@ -110,6 +110,11 @@ class Database:
         self._drop(self.template)
 
 
+def _shown(path: Path) -> str:
+    """The path relative to the repository when it lies inside it (TONGZHOU_BENCH_OUT may point elsewhere)."""
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
 def _sqlite_checkpoint(path: Path) -> None:
     import sqlite3
 
@@ -162,7 +167,8 @@ def measure(op: str, db: Database, csv_path: Path, repeat: int, total_rows: int)
         result = worker(*args, env=env)
         if "error" in result:
             log(f"  {db.vendor} {op}: refused: {result['error']}")
-            return {"op": op, "db": db.vendor, "error": result["error"], "details": result.get("details")}
+            name = {"import-tx": "import", "raw-tx": "raw", "orm-tx": "orm"}[op]
+            return {"op": name, "db": db.vendor, "error": result["error"], "details": result.get("details")}
         log(
             f"  {db.vendor} {op} run {i + 1}/{repeat}: {result['seconds']:.1f}s, {result['peak_rss_mb']:.0f} MiB"
         )
@@ -307,7 +313,8 @@ def measure_tx(op: str, db: Database, directory: Path, repeat: int, total_rows: 
         result = worker(*args, env=env)
         if "error" in result:
             log(f"  {db.vendor} {op}: refused: {result['error']}")
-            return {"op": op, "db": db.vendor, "error": result["error"], "details": result.get("details")}
+            name = {"import-tx": "import", "raw-tx": "raw", "orm-tx": "orm"}[op]
+            return {"op": name, "db": db.vendor, "error": result["error"], "details": result.get("details")}
         log(
             f"  {db.vendor} {op} run {i + 1}/{repeat}: {result['seconds']:.1f}s, {result['peak_rss_mb']:.0f} MiB"
         )
@@ -372,7 +379,7 @@ def print_coops_table(report: dict) -> None:
         for r in report["results"]:
             ratio = r["seconds"] / r["sql_seconds"]
             ok = "meets" if ratio <= 1.5 else "MISSES"
-            print(f"{r['db']:<11} member_accounts {r['seconds']:.2f}s · one SQL aggregate {r['sql_seconds']:.2f}s · "
+            print(f"{r['db']:<11} region_member_accounts {r['seconds']:.2f}s · one SQL aggregate {r['sql_seconds']:.2f}s · "
                   f"{ratio:.2f}× ({ok} ≤ 1.5×) · {r['accounts']:,} accounts, {r['rows']:,} rows, "
                   f"totals agree: {r['totals_agree']}")  # fmt: skip
         return
@@ -427,12 +434,12 @@ def main(argv: list[str] | None = None) -> int:
             report = bench_import_register(args.scale, dbs, args.repeat, args.seed)
             path = save(report)
             print_table(report)
-            print(f"\nwritten {path.relative_to(ROOT)}")
+            print(f"\nwritten {_shown(path)}")
         if coops:
             for report in bench_coops(coops, args.scale, dbs, args.repeat, args.seed):
                 path = save(report)
                 print_coops_table(report)
-                print(f"\nwritten {path.relative_to(ROOT)}")
+                print(f"\nwritten {_shown(path)}")
     except BenchError as exc:
         log(f"bench failed: {exc}")
         return 1

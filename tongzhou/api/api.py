@@ -55,3 +55,11 @@ api.add_router("", regions.router)
 api.add_router("", register.households)
 api.add_router("", register.persons)
 api.add_router("", coops.router)
+
+from . import ledger_statements  # noqa: E402 - statements of the books and the year close
+
+api.add_router("", ledger_statements.router)
+
+from . import ledger  # noqa: E402 - the books (账簿)
+
+api.add_router("", ledger.router)

@@ -6,17 +6,23 @@ scope checks, validation and audit live there. Money goes out as a yuan string a
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import pathlib
+import tempfile
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
-from django.http import HttpRequest
-from ninja import Path, Query, Router
+from django.conf import settings
+from django.http import FileResponse, HttpRequest
+from ninja import File, Form, Path, Query, Router, Schema, UploadedFile
 from ninja.responses import Status
 
+from tongzhou.coops.members_import import members_import
 from tongzhou.coops.models import Bylaws, Cooperative, Member, MemberTransaction, ShareClass, ShareEntry
 from tongzhou.coops.selectors.cooperatives import bylaws_versions, cooperative_get, cooperative_list
 from tongzhou.coops.selectors.membership import member_coverage, member_get, member_list
+from tongzhou.coops.selectors.region_accounts import RegionAccount, region_member_accounts
 from tongzhou.coops.selectors.shares import holdings_at, member_accounts, share_class_list, share_ledger
 from tongzhou.coops.selectors.transactions import transaction_list
 from tongzhou.coops.services.cooperatives import bylaws_adopt, cooperative_create, cooperative_update
@@ -31,13 +37,17 @@ from tongzhou.coops.services.shares import (
     share_transfer,
 )
 from tongzhou.coops.services.transactions import transaction_record
-from tongzhou.core.errors import InvalidInput, NotFound
+from tongzhou.coops.shares_import import shares_import
+from tongzhou.coops.transactions_import import transactions_import
+from tongzhou.core.errors import ImportRejected, InvalidInput, NotFound, TongzhouError
 from tongzhou.core.money import fen_to_yuan_str, yuan_to_fen
 from tongzhou.households.selectors import household_get, person_get, shows_full_identifiers
+from tongzhou.regions.scope import require_write
 from tongzhou.regions.selectors import region_get
 from tongzhou.rollups.coverage import FIGURE_FIELDS
 from tongzhou.rollups.selectors import coop_figures
 
+from .errors import RequestInvalid
 from .paging import paged
 from .schemas import Error
 from .schemas_coops import (
@@ -66,6 +76,8 @@ from .schemas_coops import (
     MemberPage,
     MemberRejectIn,
     RedemptionIn,
+    RegionAccountPage,
+    RegionAccountsQuery,
     ShareClassIn,
     ShareClassOut,
     ShareEntryOut,
@@ -848,3 +860,186 @@ def regions_coop_figures(request: HttpRequest, code: str = CODE_PATH) -> dict[st
             out[name] = value
     out["updated_at"] = figures.updated_at if figures else None
     return out
+
+
+# ---------------------------------------------------------------- imports (成员、股份、交易导入)
+
+IMPORTS = {"members": members_import, "shares": shares_import, "transactions": transactions_import}
+ImportKind = Literal["members", "shares", "transactions"]
+IMPORT_KIND = Path(
+    ..., description="导入类别：members 成员、shares 股份认购、transactions 成员交易 / What the file holds"
+)
+# Optional here so that an upload stopped at the size limit is answered 413, not "field required".
+IMPORT_FILE = File(None, description="XLSX 或 CSV 文件 / The XLSX or CSV file")
+DRY_RUN = Form(False, description="只检查，不写入 / Check only, write nothing")
+TEMPLATE_FORMAT = Path(..., description="模板格式 / Template format: xlsx or csv")
+TEMPLATE_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
+SHOWN_IMPORT_ERRORS = 50
+
+
+class ImportResultOut(Schema):
+    """What an import did (or, in a dry run, would do); only the counts of its kind are present."""
+
+    kind: str
+    dry_run: bool
+    rows: int
+    summary: str
+    admitted: int | None = None
+    applied: int | None = None
+    subscriptions: int | None = None
+    member_transactions: int | None = None
+    non_member_transactions: int | None = None
+    amount: str | None = None
+    amount_fen: int | None = None
+
+
+class UploadTooLarge(TongzhouError):
+    code = "too_large"
+    http_status = 413
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"文件过大（上限 {limit:,} 字节），未读取。",
+            f"The file is too large (the limit is {limit:,} bytes); it was not read.",
+            details={"limit_bytes": limit},
+        )
+
+
+def _write_template(kind: str, path: pathlib.Path, fmt: str) -> None:
+    if kind == "members":
+        from tongzhou.coops.members_import import write_template
+    elif kind == "shares":
+        from tongzhou.coops.shares_import import write_template
+    else:
+        from tongzhou.coops.transactions_import.columns import write_template
+    write_template(path, fmt)
+
+
+def _import_result(kind: str, result: Any) -> dict[str, Any]:
+    out = {k: v for k, v in dataclasses.asdict(result).items() if k != "amount_fen"}
+    if hasattr(result, "amount_fen"):
+        out.update(_money("amount", result.amount_fen))
+    return {"kind": kind, "summary": result.summary(), **out}
+
+
+@router.post(
+    "/coops/{coop_id}/imports/{kind}",
+    response={200: ImportResultOut, 413: Error, **WRITE_ERRORS},
+    exclude_none=True,
+    summary="导入成员、股份认购或交易 / Import members, subscriptions or transactions",
+    description="上传一个 XLSX 或 CSV 文件（multipart 字段 `file`），格式同网页和命令行的导入（模板见下一个接口）。"
+    "先检查每一行：只要有一处错误，整个文件都不导入，返回 422，details.errors 列出前50处错误（行号 row、列 column、"
+    "值 value、原因 reason_zh / reason_en），details.error_count 为错误总数。表单字段 `dry_run=true` 只检查不写入。"
+    "文件超过大小上限返回 413；须有本社所在地区的修改权限。\n\n"
+    "Upload one XLSX or CSV file (multipart field `file`) in the format of the web and CLI imports (see the "
+    "template endpoint). Every row is checked first: any error rejects the whole file unwritten with a 422 whose "
+    "details.errors lists the first 50 errors (row, column, value, reason_zh / reason_en) and details.error_count "
+    "counts them all. The form field `dry_run=true` checks without writing. A file over the size limit is a 413; "
+    "the caller needs write access to the cooperative's region.",
+)
+def coops_import(
+    request: HttpRequest,
+    kind: ImportKind = IMPORT_KIND,
+    coop_id: int = COOP_ID,
+    file: UploadedFile | None = IMPORT_FILE,
+    dry_run: bool = DRY_RUN,
+) -> dict[str, Any]:
+    user = request.auth
+    cooperative = cooperative_get(user=user, cooperative_id=coop_id)
+    require_write(user, cooperative.region_code)
+    if getattr(request, "tongzhou_upload_too_large", False):
+        raise UploadTooLarge(settings.TONGZHOU_IMPORT_MAX_BYTES)
+    if file is None:
+        raise RequestInvalid([{"loc": ["form", "file"], "msg": "Field required"}])
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            path = pathlib.Path(folder) / ("upload" + pathlib.Path(file.name or "").suffix.lower()[:8])
+            with path.open("wb") as out:
+                for chunk in file.chunks():
+                    out.write(chunk)
+            result = IMPORTS[kind](
+                user=user,
+                cooperative=cooperative,
+                path=path,
+                file_name=file.name,
+                dry_run=dry_run,
+                via="api",
+            )
+    except ImportRejected as exc:
+        errors = exc.details.get("errors", [])
+        details = {
+            **exc.details,
+            "errors": errors[:SHOWN_IMPORT_ERRORS],
+            "error_count": exc.details.get("error_count", len(errors)),
+        }
+        raise ImportRejected(exc.message_zh, exc.message_en, code=exc.code, details=details) from None
+    return _import_result(kind, result)
+
+
+@router.get(
+    "/coops/{coop_id}/imports/{kind}/template.{fmt}",
+    response=READ_ERRORS,
+    summary="导入模板 / Import template",
+    description="某类导入的空模板：表头和一行示例；XLSX 另有一页说明各列。\n\n"
+    "The empty template of an import: the headers and one example row; the XLSX also describes every column.",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "模板文件 / The template file",
+                "content": {mime.split(";")[0]: {} for mime in TEMPLATE_TYPES.values()},
+            }
+        }
+    },
+)
+def coops_import_template(
+    request: HttpRequest,
+    kind: ImportKind = IMPORT_KIND,
+    fmt: Literal["xlsx", "csv"] = TEMPLATE_FORMAT,
+    coop_id: int = COOP_ID,
+) -> FileResponse:
+    cooperative_get(user=request.auth, cooperative_id=coop_id)
+    out = tempfile.NamedTemporaryFile(suffix=f".{fmt}")  # noqa: SIM115 - FileResponse closes (and so deletes) it
+    _write_template(kind, pathlib.Path(out.name), fmt)
+    out.seek(0)
+    return FileResponse(
+        out, as_attachment=True, filename=f"{kind}-import-template.{fmt}", content_type=TEMPLATE_TYPES[fmt]
+    )
+
+
+@router.get(
+    "/regions/{code}/member-accounts",
+    response={200: RegionAccountPage, **READ_ERRORS},
+    summary="地区成员账户 / Member accounts of a region",
+    description="本地区及下级所有合作社的成员账户（第43条），按地区、合作社、成员编号排序，分页；"
+    "只有能查看整个地区的用户可看（否则 403）。公积金份额在盈余分配前为 0。\n\n"
+    "Every member account (Art. 43) of the cooperatives of the region and below, ordered by region, cooperative "
+    "and member, paged; only for a caller who reads the whole region (else 403). The reserve share is 0 until "
+    "the distribution writes it.",
+)
+def regions_member_accounts(
+    request: HttpRequest, query: Query[RegionAccountsQuery], code: str = CODE_PATH
+) -> dict[str, Any]:
+    user = request.auth
+    region_get(user=user, code=code)
+    accounts = region_member_accounts(user=user, code=code, year=query.year)
+
+    def account_out(a: RegionAccount) -> dict[str, Any]:
+        return {
+            "cooperative_id": a.cooperative_id,
+            "cooperative_name": a.cooperative_name,
+            "region_code": a.region_code,
+            "member_id": a.member_id,
+            "member_name": a.member_name,
+            "status": a.status,
+            "year": query.year,
+            **_money("capital", a.capital_fen),
+            **_money("reserve_share", a.reserve_share_fen),
+            **_money("subsidy_share", a.subsidy_share_fen),
+            **_money("transactions_amount", a.transactions_amount_fen),
+            "transactions_quantity": _quantity(a.transactions_quantity),
+        }
+
+    return paged(accounts, query, account_out)

@@ -478,3 +478,32 @@ class CoopFiguresOut(Schema):
     subsidy_shares: str = Field(description="财政补助与捐赠股（元）/ Subsidy shares, " + YUAN)
     subsidy_shares_fen: int
     updated_at: dt.datetime | None
+
+
+class RegionAccountOut(Schema):
+    cooperative_id: int
+    cooperative_name: str
+    region_code: str = Field(description="合作社所属地区代码 / The cooperative's region code")
+    member_id: int
+    member_name: str
+    status: MemberStatusCode
+    year: int
+    capital: str = Field(description="出资额（元）/ Capital, " + YUAN)
+    capital_fen: int
+    reserve_share: str = Field(
+        description="量化公积金份额（元），分配前为 0 / Quantified reserve share, " + YUAN
+    )
+    reserve_share_fen: int
+    subsidy_share: str = Field(description="量化财政补助和捐赠份额（元）/ Quantified subsidy share, " + YUAN)
+    subsidy_share_fen: int
+    transactions_amount: str = Field(description="本年成员交易额（元）/ Member transactions, " + YUAN)
+    transactions_amount_fen: int
+    transactions_quantity: str = Field(description="本年成员交易量 / Quantity of the year")
+
+
+class RegionAccountPage(_Page):
+    results: list[RegionAccountOut]
+
+
+class RegionAccountsQuery(PageParams):
+    year: int = Field(ge=1949, le=2999, description="年度 / Year")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -23,7 +24,17 @@ from decimal import Decimal
 from django.db import connection, transaction
 
 from tongzhou.coops.domain.bylaws import BylawsTerms, check_bylaws
-from tongzhou.coops.domain.shares import subscription_amount_fen
+from tongzhou.coops.domain.membership import exit_effective_date, exit_notice_deadline
+from tongzhou.coops.domain.shares import (
+    SUBSIDY_KINDS,
+    Holding,
+    exit_settlement,
+    plan_conversion,
+    plan_inheritance,
+    plan_transfer,
+    poverty_shares_due_for_conversion,
+    subscription_amount_fen,
+)
 from tongzhou.coops.domain.transactions import member_key, source_key
 from tongzhou.coops.models import (
     Bylaws,
@@ -32,6 +43,7 @@ from tongzhou.coops.models import (
     LegalForm,
     Level,
     Member,
+    MemberStatus,
     MemberTransaction,
     ShareClass,
     ShareClassKind,
@@ -52,11 +64,12 @@ MEMBER_COLUMNS = (
     "id", "cooperative_id", "kind", "household_id", "person_id", "member_cooperative_id", "organisation_name",
     "organisation_credit_code", "display_name", "is_farmer", "is_village_cadre", "is_woman", "village_code",
     "county_code", "status", "applied_on", "joined_on", "exit_capital_returned_fen", "exit_reserve_returned_fen",
-    "notes", "created_at", "updated_at",
+    "notes", "created_at", "updated_at", "exit_notice_on", "exit_effective_on", "exit_settled_on",
 )  # fmt: skip
+MEMBER_COLUMN = {name: i for i, name in enumerate(MEMBER_COLUMNS)}
 ENTRY_COLUMNS = (
     "cooperative_id", "member_id", "share_class_id", "entry_type", "on", "units_centi", "amount_fen", "reason",
-    "village_code", "county_code", "created_at",
+    "village_code", "county_code", "created_at", "counterparty_id", "movement",
 )  # fmt: skip
 TRANSACTION_COLUMNS = (
     "cooperative_id", "member_id", "is_member", "counterparty_name", "kind", "on", "year", "product", "grade",
@@ -223,6 +236,201 @@ def _iso(day: dt.date) -> str:
     return day.isoformat()
 
 
+@dataclass(frozen=True)
+class _Holder:
+    """A household member of a village cooperative, as the year's share events see it."""
+
+    member_id: int
+    name: str
+    joined: dt.date
+    birth: dt.date
+    is_cadre: bool
+    registered: int | None
+    poverty_exit: int | None
+
+
+class _Ledger:
+    """One village cooperative's share entries as coops.services.shares writes them (entry types, signs,
+    counterparty, reason, one movement UUID per transfer, inheritance or conversion), with the holdings they make."""
+
+    def __init__(self, coop: Cooperative, writer: _Writer) -> None:
+        self.coop = coop
+        self.writer = writer
+        self.rows: list[tuple] = []
+        self.held: dict[int, dict[int, Holding]] = {}
+
+    def enter(
+        self,
+        member_id: int,
+        share_class: ShareClass,
+        entry_type: str,
+        on: dt.date,
+        holding: Holding,
+        reason: str,
+        *,
+        counterparty: int | None = None,
+        movement: uuid.UUID | None = None,
+    ) -> None:
+        coop = self.coop
+        # Django keeps a UUID as 32 hex digits on SQLite and as a native uuid on PostgreSQL.
+        stored = (
+            None if movement is None else movement if self.writer.vendor == "postgresql" else movement.hex
+        )
+        self.rows.append(
+            (coop.pk, member_id, share_class.pk, entry_type, _iso(on), holding.units_centi, holding.amount_fen,
+             reason, coop.region_code, coop.county_code, self.writer.now, counterparty, stored)
+        )  # fmt: skip
+        classes = self.held.setdefault(member_id, {})
+        before = classes.get(share_class.pk, Holding())
+        classes[share_class.pk] = Holding(
+            before.units_centi + holding.units_centi, before.amount_fen + holding.amount_fen
+        )
+
+    def subscribe(
+        self, member_id: int, share_class: ShareClass, units_centi: int, on: dt.date, reason: str
+    ) -> None:
+        amount = subscription_amount_fen(units_centi, share_class.unit_value_fen)
+        self.enter(member_id, share_class, "subscription", on, Holding(units_centi, amount), reason)
+
+    def holding(self, member_id: int, class_id: int) -> Holding:
+        return self.held.get(member_id, {}).get(class_id, Holding())
+
+    def holdings(self, member_id: int) -> dict[int, Holding]:
+        return {c: h for c, h in self.held.get(member_id, {}).items() if not h.is_empty}
+
+
+def _movement(rng: random.Random) -> uuid.UUID:
+    return uuid.UUID(int=rng.getrandbits(128), version=4)
+
+
+def _day_between(rng: random.Random, first: dt.date, last: dt.date) -> dt.date:
+    return first + dt.timedelta(days=rng.randint(0, (last - first).days))
+
+
+def _the_year(
+    rng: random.Random,
+    ledger: _Ledger,
+    classes: dict[int, ShareClass],
+    cash: ShareClass,
+    poverty: ShareClass,
+    holders: list[_Holder],
+) -> dict[int, dict[str, object]]:
+    """The demo year's share events of one village cooperative, in date order, by the services' rules: the
+    conversion of fiscal poverty-fund shares of households out of poverty for the bylaws' years (March), 1–3
+    transfers of cash shares between members (April–June), an inheritance (July–August) and 1–2 exits given
+    notice in time and settled after the year end (Art. 25, 28). Returns the member rows' changed fields."""
+    changes: dict[int, dict[str, object]] = {}
+    years = BYLAWS.poverty_share_conversion_years
+    conversion_day = dt.date(YEAR, 3, rng.randint(1, 28))
+    reason = f"脱贫满 {years} 年，财政扶贫资金股转为现金股"
+    for holder in sorted(holders, key=lambda h: h.member_id):
+        holding = ledger.holding(holder.member_id, poverty.pk)
+        if holding.units_centi <= 0 or not poverty_shares_due_for_conversion(
+            holder.poverty_exit, YEAR, years
+        ):
+            continue
+        out, into = plan_conversion(holding, cash.unit_value_fen)
+        movement = _movement(rng)
+        ledger.enter(
+            holder.member_id, poverty, "conversion_out", conversion_day, out.out, reason, movement=movement
+        )
+        ledger.enter(
+            holder.member_id, cash, "conversion_in", conversion_day, into.into, reason, movement=movement
+        )
+
+    # Who leaves: ordinary households (neither registered poor nor cadres) that hold shares; the oldest head dies.
+    pool = sorted(
+        (h for h in holders if not h.registered and not h.is_cadre and ledger.holdings(h.member_id)),
+        key=lambda h: (h.birth, h.member_id),
+    )
+    deceased = pool[0] if pool else None
+    exits = rng.sample(pool[1:], min(len(pool) - 1, rng.randint(1, 2))) if pool else []
+    leaving = {h.member_id for h in exits} | ({deceased.member_id} if deceased else set())
+    staying = [h for h in holders if h.member_id not in leaving]
+
+    days = sorted(
+        _day_between(rng, dt.date(YEAR, 4, 1), dt.date(YEAR, 6, 30)) for _ in range(rng.randint(1, 3))
+    )
+    for day in days:
+        sellers = [h for h in staying if ledger.holding(h.member_id, cash.pk).units_centi >= 100]
+        if not sellers or len(staying) < 2:
+            break
+        seller = rng.choice(sellers)
+        buyer = rng.choice([h for h in staying if h.member_id != seller.member_id])
+        holding = ledger.holding(seller.member_id, cash.pk)
+        moved = plan_transfer(
+            holding,
+            rng.randint(1, holding.units_centi // 100) * 100,
+            from_member_id=seller.member_id,
+            to_member_id=buyer.member_id,
+            transferable=cash.transferable,
+            to_is_member=True,
+            transfer_to_non_members=BYLAWS.transfer_to_non_members,
+        )
+        movement = _movement(rng)
+        reason = rng.choice(("成员间转让现金股", "外出务工，转让部分股份", "转让现金股给本村成员"))
+        ledger.enter(seller.member_id, cash, "transfer_out", day, moved.out, reason,
+                     counterparty=buyer.member_id, movement=movement)  # fmt: skip
+        ledger.enter(buyer.member_id, cash, "transfer_in", day, moved.into, reason,
+                     counterparty=seller.member_id, movement=movement)  # fmt: skip
+
+    if deceased is not None and staying:
+        kin = [h for h in staying if h.name[:1] == deceased.name[:1]] or staying
+        heir = rng.choice(kin)
+        day = _day_between(rng, dt.date(YEAR, 7, 1), dt.date(YEAR, 8, 31))
+        moves = plan_inheritance(
+            ledger.holdings(deceased.member_id),
+            deceased_member_id=deceased.member_id,
+            heir_member_id=heir.member_id,
+            heir_is_member=True,
+        )
+        movement = _movement(rng)
+        reason = "成员去世，股份由继承人继承"
+        for class_id in sorted(moves):
+            moved = moves[class_id]
+            ledger.enter(deceased.member_id, classes[class_id], "inheritance_out", day, moved.out, reason,
+                         counterparty=heir.member_id, movement=movement)  # fmt: skip
+            ledger.enter(heir.member_id, classes[class_id], "inheritance_in", day, moved.into, reason,
+                         counterparty=deceased.member_id, movement=movement)  # fmt: skip
+        # Membership ends with the member: nothing is paid out, the shares went to the heir.
+        changes[deceased.member_id] = {
+            "status": MemberStatus.EXITED.value,
+            "exit_effective_on": day,
+            "exit_settled_on": day,
+            "notes": f"{day.isoformat()} 去世，股份由成员 {heir.name}（编号 {heir.member_id}）继承。",
+        }
+
+    months = BYLAWS.exit_notice_months
+    for holder in exits:
+        notice = _day_between(
+            rng, max(dt.date(YEAR, 1, 1), holder.joined), exit_notice_deadline(YEAR, months)
+        )
+        effective = exit_effective_date(notice, months)
+        settled = _day_between(rng, effective + dt.timedelta(days=10), effective + dt.timedelta(days=75))
+        held = ledger.holdings(holder.member_id)
+        capital = sum(
+            h.amount_fen
+            for c, h in held.items()
+            if classes[c].is_capital and classes[c].kind not in SUBSIDY_KINDS
+        )
+        settlement = exit_settlement(capital, 0)
+        for class_id in sorted(held):
+            share_class = classes[class_id]
+            subsidy = share_class.kind in SUBSIDY_KINDS or not share_class.is_capital
+            reason = "退社收回财政补助形成的股份（不予退还）" if subsidy else "退社退还出资"
+            h = held[class_id]
+            ledger.enter(holder.member_id, share_class, "redemption", settled,
+                         Holding(-h.units_centi, -h.amount_fen), reason)  # fmt: skip
+        changes[holder.member_id] = {
+            "status": MemberStatus.EXITED.value,
+            "exit_notice_on": notice,
+            "exit_effective_on": effective,
+            "exit_settled_on": settled,
+            "exit_capital_returned_fen": settlement.capital_returned_fen,
+        }
+    return changes
+
+
 class _VillageBuilder:
     def __init__(self, seed: int, writer: _Writer, result: CoopDemoResult) -> None:
         self.seed = seed
@@ -241,7 +449,7 @@ class _VillageBuilder:
             member_id, coop.pk, values["kind"], values["household_id"], values["person_id"],
             values["member_cooperative_id"], "", "", values["display_name"], values["is_farmer"],
             values["is_village_cadre"], values["is_woman"], values["village_code"], coop.county_code, "active",
-            _iso(joined), _iso(joined), 0, 0, "", now, now,
+            _iso(joined), _iso(joined), 0, 0, "", now, now, None, None, None,
         )  # fmt: skip
         self.result.members += 1
         return member_id, row
@@ -253,7 +461,7 @@ class _VillageBuilder:
         households = list(
             Household.objects.filter(village_code=village_code)
             .order_by("number")
-            .values_list("id", "poverty_registered_year", "contracted_land_mu")
+            .values_list("id", "poverty_registered_year", "contracted_land_mu", "poverty_exit_year")
         )
         heads = {
             h: (pk, name, sex, birth)
@@ -327,17 +535,9 @@ class _VillageBuilder:
         cash, land, poverty = classes
         self.result.cooperatives += 2
         members: list[tuple] = []
-        entries: list[tuple] = []
-        now = self.writer.now
-
-        def subscribe(
-            member_id: int, share_class: ShareClass, units_centi: int, on: dt.date, reason: str
-        ) -> None:
-            amount = subscription_amount_fen(units_centi, share_class.unit_value_fen)
-            entries.append(
-                (coop.pk, member_id, share_class.pk, "subscription", _iso(on), units_centi, amount, reason,
-                 village_code, county.code, now)
-            )  # fmt: skip
+        ledger = _Ledger(coop, self.writer)
+        subscribe = ledger.subscribe
+        holders: list[_Holder] = []
 
         collective_id, row = self.member_row(
             coop,
@@ -353,13 +553,13 @@ class _VillageBuilder:
         share_of_others = rng.uniform(0.6, 0.8)
         cadre_set = set(cadre_ids)
         household_members: list[tuple[int, Decimal]] = []  # (member id, contracted land)
-        for household_id, registered, land_mu in households:
+        for household_id, registered, land_mu, poverty_exit in households:
             is_cadre = household_id in cadre_set
             # Draw for everyone, so one household's choice never shifts another's.
             joins = rng.random() < share_of_others
             if not (registered or is_cadre or joins):
                 continue
-            person_id, name, sex, _birth = heads[household_id]
+            person_id, name, sex, birth = heads[household_id]
             if is_cadre:
                 joined = founded + dt.timedelta(days=rng.randint(0, 20))
             elif registered:
@@ -378,6 +578,7 @@ class _VillageBuilder:
             )
             members.append(row)
             household_members.append((member_id, land_mu or Decimal("0")))
+            holders.append(_Holder(member_id, name, joined, birth, is_cadre, registered, poverty_exit))
             if is_cadre or rng.random() < 0.85:
                 subscribe(
                     member_id, cash, rng.choice((1, 2, 3, 5, 5, 10, 10, 20)) * 100, joined, "入社认购现金股"
@@ -393,9 +594,18 @@ class _VillageBuilder:
                     joined,
                     "财政扶贫资金量化到户入股",
                 )
+        year_rng = random.Random(f"tongzhou-demo-coop-year:{self.seed}:{village_code}")
+        classes_by_id = {c.pk: c for c in classes}
+        changes = _the_year(year_rng, ledger, classes_by_id, cash, poverty, holders)
+        position = {row[0]: i for i, row in enumerate(members)}
+        for member_id, fields in changes.items():
+            row = list(members[position[member_id]])
+            for name, value in fields.items():
+                row[MEMBER_COLUMN[name]] = _iso(value) if isinstance(value, dt.date) else value
+            members[position[member_id]] = tuple(row)
         self.writer.write(MEMBER_TABLE, MEMBER_COLUMNS, members)
-        self.writer.write(ENTRY_TABLE, ENTRY_COLUMNS, entries)
-        self.result.share_entries += len(entries)
+        self.writer.write(ENTRY_TABLE, ENTRY_COLUMNS, ledger.rows)
+        self.result.share_entries += len(ledger.rows)
         self._transactions(rng, coop, industry, household_members)
         return coop
 

@@ -18,7 +18,10 @@ DATE_WIDGET = {"type": "date"}
 
 
 def _date_field(label: str, **kwargs: Any) -> forms.DateField:
-    return forms.DateField(label=label, widget=forms.DateInput(attrs=DATE_WIDGET), **kwargs)
+    # An <input type="date"> shows only an ISO value; the localised "2026/11/29" would leave it blank.
+    return forms.DateField(
+        label=label, widget=forms.DateInput(attrs=DATE_WIDGET, format="%Y-%m-%d"), **kwargs
+    )
 
 
 class PercentField(forms.DecimalField):
@@ -238,3 +241,69 @@ class TransactionForm(_MemberChoiceForm):
 
 class YearForm(forms.Form):
     year = forms.IntegerField(label=_("年度"), required=False, min_value=1990, max_value=2100)
+
+
+# ---- inheritance, conversion, redemption and exit settlement (views_coop_shares) -----------------------------
+
+
+class ShareInheritForm(_MemberChoiceForm):
+    """继承: every holding of a deceased member passes whole to an heir who is already an active member."""
+
+    id_prefix = "inherit"
+    deceased_member = _choice(_("被继承成员（已故）"))
+    heir_member = _choice(_("继承人（须为在册成员）"))
+    on = _date_field(_("日期"), required=False, initial=dt.date.today)
+    reason = forms.CharField(label=_("事由及证明材料"), max_length=200, required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        members: list[tuple[int, str]] | None = None,
+        heirs: list[tuple[int, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["deceased_member"].choices = [("", "—"), *(members or [])]
+        self.fields["heir_member"].choices = [("", "—"), *(heirs or [])]
+        self.fields["reason"].widget.attrs.update(placeholder=_("如：继承公证书编号"))
+
+
+class PovertyConversionForm(_MemberChoiceForm):
+    """扶贫资金股份转为普通股: one run converts every member whose household is out of poverty long enough."""
+
+    id_prefix = "convert"
+    on = _date_field(_("转换日期"), required=False, initial=dt.date.today)
+
+
+class ShareRedeemForm(_MemberChoiceForm):
+    """退股: part of a member's capital in one class is paid back."""
+
+    id_prefix = "redeem"
+    member = _choice(_("成员"))
+    share_class = _choice(_("股份类别"))
+    units = forms.CharField(label=_("数量"), max_length=20, required=False)
+    on = _date_field(_("日期"), required=False, initial=dt.date.today)
+    reason = forms.CharField(label=_("事由"), max_length=200, required=False, initial=_("退股"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["units"].widget.attrs.update(inputmode="decimal")
+
+
+class ExitSettleForm(forms.Form):
+    """退社结算 of one member: the date and the quantified reserve share returned with the capital (Art. 28)."""
+
+    on = _date_field(_("结算日期"), required=False)
+    reserve_share_fen = YuanField(label=_("退还公积金份额（元）"), required=False, max_length=20)
+
+    def __init__(self, *args: Any, member_id: int = 0, **kwargs: Any) -> None:
+        # One form per leaving member on the page: their element ids differ by the member.
+        kwargs.setdefault("auto_id", f"settle{member_id}_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["reserve_share_fen"].widget.attrs.update(inputmode="decimal", placeholder="0.00")
+
+    def clean_reserve_share_fen(self) -> int:
+        fen = self.cleaned_data.get("reserve_share_fen")
+        if fen is not None and fen < 0:
+            raise forms.ValidationError(_("公积金份额不能为负。"))
+        return fen or 0

@@ -29,3 +29,11 @@ urlpatterns += urls_import.urlpatterns
 from . import urls_coops  # noqa: E402 - the cooperative pages
 
 urlpatterns += urls_coops.urlpatterns
+
+from . import urls_ledger  # noqa: E402 - the book pages (账簿)
+
+urlpatterns += urls_ledger.urlpatterns
+
+from . import urls_ledger_statements  # noqa: E402 - the statements and the year close
+
+urlpatterns += urls_ledger_statements.urlpatterns

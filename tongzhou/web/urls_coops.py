@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from . import views_coops
+from . import views_coop_accounts, views_coop_imports, views_coop_shares, views_coops
 
 REGION_CODE = r"(?P<code>[0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12})"
 
@@ -44,13 +44,64 @@ urlpatterns = [
         name="coop_share_transfer",
     ),
     path(
+        "coops/<int:cooperative_id>/shares/inherit/",
+        views_coop_shares.coop_share_inherit,
+        name="coop_share_inherit",
+    ),
+    path(
+        "coops/<int:cooperative_id>/shares/convert/",
+        views_coop_shares.coop_share_convert,
+        name="coop_share_convert",
+    ),
+    path(
+        "coops/<int:cooperative_id>/shares/redeem/",
+        views_coop_shares.coop_share_redeem,
+        name="coop_share_redeem",
+    ),
+    path(
+        "coops/<int:cooperative_id>/members/<int:member_id>/exit-settlement/",
+        views_coop_shares.coop_member_exit_settle,
+        name="coop_member_exit_settle",
+    ),
+    path(
         "coops/<int:cooperative_id>/transactions/",
         views_coops.coop_transaction_record,
         name="coop_transaction_record",
     ),
+    # Imports of members, share subscriptions and transactions (web/views_coop_imports.py)
+    path(
+        "coops/<int:cooperative_id>/members/import/",
+        views_coop_imports.coop_import,
+        {"kind": "members"},
+        name="coop_members_import",
+    ),
+    path(
+        "coops/<int:cooperative_id>/shares/import/",
+        views_coop_imports.coop_import,
+        {"kind": "shares"},
+        name="coop_shares_import",
+    ),
     path(
         "coops/<int:cooperative_id>/transactions/import/",
-        views_coops.coop_transactions_import,
+        views_coop_imports.coop_import,
+        {"kind": "transactions"},
         name="coop_transactions_import",
+    ),
+    re_path(
+        r"^coops/(?P<cooperative_id>[0-9]+)/(?P<kind>members|shares|transactions)/import/"
+        r"template\.(?P<fmt>xlsx|csv)$",
+        views_coop_imports.coop_import_template,
+        name="coop_import_template",
+    ),
+    # Member accounts of a whole region (web/views_coop_accounts.py)
+    re_path(
+        r"^coops/region/(?P<code>[0-9]{2,12})/accounts/$",
+        views_coop_accounts.coop_region_accounts,
+        name="coop_region_accounts",
+    ),
+    re_path(
+        r"^coops/region/(?P<code>[0-9]{2,12})/accounts\.(?P<fmt>xlsx|csv)$",
+        views_coop_accounts.coop_region_accounts_download,
+        name="coop_region_accounts_download",
     ),
 ]

@@ -9,12 +9,9 @@ cooperative's region, so a read-only user (an auditor) is refused even a form th
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -33,9 +30,7 @@ from tongzhou.coops.services import cooperatives as coop_writes
 from tongzhou.coops.services import membership as member_writes
 from tongzhou.coops.services import shares as share_writes
 from tongzhou.coops.services import transactions as transaction_writes
-from tongzhou.coops.transactions_import import transactions_import
-from tongzhou.coops.transactions_import.columns import COLUMNS as TRANSACTION_COLUMNS
-from tongzhou.core.errors import ImportRejected, InvalidInput, NotFound, TongzhouError
+from tongzhou.core.errors import InvalidInput, NotFound, TongzhouError
 from tongzhou.core.money import format_yuan
 from tongzhou.households import selectors as household_selectors
 from tongzhou.regions import selectors as region_selectors
@@ -44,10 +39,10 @@ from tongzhou.rollups.models import RegionCoopFigures
 from tongzhou.rollups.selectors import coop_figures_if_readable
 
 from . import forms_coops as f
+from . import views_coop_shares as share_ops
 from .forms import add_service_error
 
 PAGE_SIZE = 50
-SHOWN_ERRORS = 50
 TABS = (
     ("overview", _("概况与章程")),
     ("members", _("成员")),
@@ -300,6 +295,7 @@ def _members(request: HttpRequest, cooperative: Cooperative, forms: dict) -> dic
         "exit_form": forms.get("exit_form") or f.MemberExitForm(),
         "takes_households": cooperative.level == Level.VILLAGE,
         "member_kinds": MemberKind,
+        **share_ops.members_tab_context(request, cooperative, forms),
     }
 
 
@@ -339,6 +335,7 @@ def _shares(request: HttpRequest, cooperative: Cooperative, forms: dict) -> dict
         or f.ShareSubscribeForm(members=active, share_classes=class_choices),
         "transfer_form": forms.get("transfer_form")
         or f.ShareTransferForm(members=live, share_classes=class_choices),
+        **share_ops.shares_tab_context(request, cooperative, forms),
     }
 
 
@@ -360,9 +357,6 @@ def _transactions(request: HttpRequest, cooperative: Cooperative, forms: dict) -
         ],
         "transaction_form": forms.get("transaction_form")
         or f.TransactionForm(members=_member_choices(request, cooperative, LIVE)),
-        "import_columns": TRANSACTION_COLUMNS,
-        "max_mb": settings.TONGZHOU_IMPORT_MAX_BYTES // (1024 * 1024),
-        **forms.get("import", {}),
     }
 
 
@@ -409,6 +403,7 @@ def _coop_page(
         "tabs": TABS,
         "tab": tab,
         "can_write": access_for(user).can_write(cooperative.region_code),
+        "coop_import": forms.get("import", {}),  # an upload's errors for web/_coop_import.html
         **TAB_CONTEXT[tab](request, cooperative, forms),
     }
     return render(request, "web/coop.html", context, status=status)
@@ -722,68 +717,3 @@ def coop_transaction_record(request: HttpRequest, cooperative_id: int) -> HttpRe
             )
             return redirect(_coop_url(cooperative, "transactions", year=row.year))
     return _coop_page(request, cooperative, "transactions", status=400, transaction_form=form)
-
-
-@login_required
-@require_POST
-def coop_transactions_import(request: HttpRequest, cooperative_id: int) -> HttpResponse:
-    """Import an XLSX/CSV of transactions, all or nothing; a rejected file's errors are shown as a table."""
-    cooperative = _get_writable(request, cooperative_id)
-    limit = settings.TONGZHOU_IMPORT_MAX_BYTES
-    upload = request.FILES.get("file")
-    if getattr(request, "tongzhou_upload_too_large", False):
-        problem = _("文件过大（上限 %(mb)s MB），未读取。") % {"mb": limit // (1024 * 1024)}
-        return _coop_page(
-            request, cooperative, "transactions", status=413, **{"import": {"problem": problem}}
-        )
-    if upload is None:
-        problem = _("请选择要导入的文件。")
-        return _coop_page(
-            request, cooperative, "transactions", status=400, **{"import": {"problem": problem}}
-        )
-    dry_run = request.POST.get("dry_run") == "on"
-    try:
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / ("upload" + Path(upload.name).suffix.lower()[:8])
-            with path.open("wb") as out:
-                for chunk in upload.chunks():
-                    out.write(chunk)
-            result = transactions_import(
-                user=request.user,
-                cooperative=cooperative,
-                path=path,
-                file_name=upload.name,
-                dry_run=dry_run,
-                via="web",
-            )
-    except ImportRejected as exc:
-        errors = exc.details.get("errors", [])
-        count = exc.details.get("error_count", len(errors))
-        found = {
-            "rejected": exc,
-            "errors": errors[:SHOWN_ERRORS],
-            "error_count": count,
-            "more": max(0, count - SHOWN_ERRORS),
-            "file_name": upload.name,
-        }
-        return _coop_page(request, cooperative, "transactions", status=422, **{"import": found})
-    except TongzhouError as exc:
-        if exc.http_status in (403, 404):
-            raise
-        found = {"problem": exc.message}
-        return _coop_page(request, cooperative, "transactions", status=exc.http_status, **{"import": found})
-    if dry_run:
-        messages.success(
-            request, _("试运行完成：文件无误（%(rows)s 行），未写入任何数据。") % {"rows": result.rows}
-        )
-    else:
-        messages.success(
-            request,
-            _("导入成功：成员交易 %(member)s 笔，非成员交易 %(other)s 笔，金额合计 %(amount)s。")
-            % {
-                "member": result.member_transactions,
-                "other": result.non_member_transactions,
-                "amount": format_yuan(result.amount_fen),
-            },
-        )
-    return redirect(_coop_url(cooperative, "transactions"))

@@ -2,11 +2,12 @@
 import's safe reader, its header matched to a column spec, and errors gathered per row and column.
 
 These files are short (one row per member or per subscription), so the rows are read into memory and every row
-is checked before any service is called.
+is checked before anything is written. `write_columns_template` writes the empty file of any such column spec.
 """
 
 from __future__ import annotations
 
+import csv
 import pathlib
 from collections.abc import Callable
 from typing import Any
@@ -112,3 +113,51 @@ def first_seen(seen: dict[Any, int], key: Any, row_no: int) -> int | None:
         return seen[key]
     seen[key] = row_no
     return None
+
+
+def write_columns_template(
+    path: pathlib.Path, fmt: str, columns: tuple[Column, ...], sheet_title: str
+) -> None:
+    """The empty import file of `columns`: the header row only; in XLSX also a sheet 说明 describing each column
+    with an example value. CSV is UTF-8 with a BOM so that Excel on Chinese Windows opens it as UTF-8."""
+    path = pathlib.Path(path)
+    headers = [c.header for c in columns]
+    if fmt == "csv":
+        with path.open("w", encoding="utf-8-sig", newline="") as f:
+            csv.writer(f).writerow(headers)
+        return
+    if fmt != "xlsx":
+        raise ValueError(f"unknown template format {fmt!r}")
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet_title
+    ws.append(headers)
+    for i, column in enumerate(columns, start=1):
+        letter = get_column_letter(i)
+        ws.column_dimensions[letter].width = max(12, len(column.header) * 2 + 4)
+        ws.cell(row=1, column=i).font = Font(bold=True, color="C00000" if column.required else "000000")
+        # Text format keeps ID numbers and credit codes from turning into numbers as they are typed.
+        ws.column_dimensions[letter].number_format = "@"
+    ws.freeze_panes = "A2"
+    notes = wb.create_sheet("说明 columns")
+    notes.append(["列名", "key", "必需 required", "说明", "description", "示例 example"])
+    for cell in notes[1]:
+        cell.font = Font(bold=True)
+    for column in columns:
+        notes.append(
+            [
+                column.header,
+                column.key,
+                "是 yes" if column.required else "否 no",
+                column.description_zh,
+                column.description_en,
+                column.example,
+            ]
+        )
+    for letter, width in zip("ABCDEF", (18, 22, 14, 70, 80, 22), strict=True):
+        notes.column_dimensions[letter].width = width
+    wb.save(path)

@@ -1,4 +1,5 @@
-"""The share import format: one row per subscription of shares by a member."""
+"""The share import format: one row per subscription of shares by a member, named by an ID number of its household
+or, for an organisation or cooperative member, by its credit code."""
 
 from __future__ import annotations
 
@@ -8,12 +9,21 @@ COLUMNS: tuple[Column, ...] = (
     Column(
         "身份证号码",
         "id_number",
-        True,
         False,
-        "成员的身份证号码：持有成员资格的人或该成员户任一家庭成员；须是本社在册成员。",
-        "ID number of the member: the person holding the membership or anyone of the member household; "
-        "the member must be active.",
+        False,
+        "农户成员的身份证号码：持有成员资格的人或该成员户任一家庭成员；须是本社在册成员。与统一社会信用代码只填一个。",
+        "ID number of a household member: the person holding the membership or anyone of the member household; "
+        "the member must be active. Give this or the credit code.",
         "520502197003080012",
+    ),
+    Column(
+        "统一社会信用代码",
+        "credit_code",
+        False,
+        False,
+        "单位或合作社成员的统一社会信用代码；须是本社在册成员。农户成员留空。",
+        "Credit code of an organisation or cooperative member, which must be active. Empty for households.",
+        "",
     ),
     Column(
         "股份类别",
@@ -31,4 +41,10 @@ COLUMNS: tuple[Column, ...] = (
 )  # fmt: skip
 
 # The share services' field names → the column they come from.
-FIELD_TO_KEY = {"units": "units", "on": "on", "reason": "reason", "share_class": "share_class"}
+FIELD_TO_KEY = {
+    "units": "units",
+    "on": "on",
+    "reason": "reason",
+    "share_class": "share_class",
+    "member": "id_number",
+}

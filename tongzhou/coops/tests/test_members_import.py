@@ -11,10 +11,10 @@ from openpyxl import Workbook, load_workbook
 
 from tongzhou.accounts.models import AuditEvent
 from tongzhou.coops.members_import import members_import
-from tongzhou.coops.models import Member, MemberStatus
-from tongzhou.coops.testing import build_cooperative, build_member
+from tongzhou.coops.models import Member, MemberKind, MemberStatus
+from tongzhou.coops.testing import build_cooperative, build_member, credit_code
 from tongzhou.core.errors import ImportRejected, ScopeDenied
-from tongzhou.core.testing import VILLAGE_B, build_household, fresh
+from tongzhou.core.testing import TOWNSHIP, VILLAGE_A, VILLAGE_B, VILLAGE_C, build_household, fresh
 from tongzhou.households.register_import import write_error_report
 
 pytestmark = pytest.mark.django_db
@@ -92,8 +92,11 @@ def test_a_good_file_admits_the_dated_applicants_and_records_the_others(personas
     assert admitted.approved_by == personas.cadre_a
     applicant = Member.objects.get(household=li)
     assert (applicant.status, applicant.joined_on, applicant.is_village_cadre) == ("applied", None, False)
-    assert AuditEvent.objects.filter(action="member.import").count() == 1
-    assert AuditEvent.objects.filter(action="member.apply").count() == 2
+    # One audit event for the whole file, with its counts; no event per row.
+    event = AuditEvent.objects.get(action="member.import")
+    assert (event.details["rows"], event.details["admitted"], event.details["applied"]) == (2, 1, 1)
+    assert event.details["by_kind"] == {"household": 2}
+    assert not AuditEvent.objects.filter(action__in=["member.apply", "member.approve"]).exists()
 
 
 def test_an_xlsx_with_date_cells_and_english_keys_is_imported(personas, baima, tmp_path):
@@ -199,3 +202,246 @@ def test_a_user_who_may_not_write_the_village_is_refused(personas, baima, tmp_pa
     with pytest.raises(ScopeDenied):
         members_import(user=user, cooperative=baima[0], path=write_csv(tmp_path / "a.csv", good_rows(baima)))
     assert not Member.objects.exists()
+
+
+# -- organisations and cooperatives as members ------------------------------------------------------------------
+
+UNIT_HEADERS = [
+    "成员类型",
+    "身份证号码",
+    "单位名称",
+    "统一社会信用代码",
+    "申请日期",
+    "入社日期",
+    "是否村两委干部",
+    "备注",
+]
+
+
+def farmers(cooperative, n: int, start: int = 100) -> list:
+    """`n` households of 白马村 admitted as farmer members of `cooperative` since 2017-04-01."""
+    return [build_member(cooperative, build_household(number=f"{start + i:04d}")) for i in range(n)]
+
+
+def test_an_organisation_is_imported_by_its_name_and_credit_code(personas, baima, tmp_path):
+    cooperative = baima[0]
+    farmers(cooperative, 4)
+    code = credit_code("91520502")
+    rows = [
+        ["", "", "七星关区绿源农业科技有限公司", code.lower(), "2024-03-01", "2024-03-15", "", "提供技术"]
+    ]
+    result = members_import(
+        user=personas.cadre_a,
+        cooperative=cooperative,
+        path=write_csv(tmp_path / "单位.csv", rows, UNIT_HEADERS),
+    )
+    assert (result.admitted, result.applied) == (1, 0)
+    member = Member.objects.get(kind=MemberKind.ORGANISATION)
+    assert (member.organisation_name, member.organisation_credit_code) == (
+        "七星关区绿源农业科技有限公司",
+        code,
+    )
+    assert (member.display_name, member.is_farmer, member.status) == (
+        "七星关区绿源农业科技有限公司",
+        False,
+        "active",
+    )
+    assert (member.village_code, member.county_code, member.household_id) == (
+        "",
+        cooperative.county_code,
+        None,
+    )
+    assert AuditEvent.objects.get(action="member.import").details["by_kind"] == {"organisation": 1}
+
+
+def test_art_20_farmers_must_stay_80_percent_so_the_organisation_waits_for_the_farmers(personas, tmp_path):
+    """Art. 20: farmers ≥ 80 % of all members. A new cooperative admitting an organisation first would have
+    0 farmers of 1; after four households it has 4 of 5 = 80 %: the same rows in another order pass."""
+    cooperative = build_cooperative()
+    households = [build_household(number=f"{i:04d}") for i in range(1, 5)]
+    code = credit_code("91520502")
+    organisation = ["单位", "", "绿源农业科技有限公司", code, "2024-03-01", "2024-03-15", "", ""]
+    household_rows = [["", id_of(h), "", "", "2024-03-01", "2024-03-15", "", ""] for h in households]
+    exc = rejected(
+        user=personas.cadre_a,
+        cooperative=cooperative,
+        path=write_csv(tmp_path / "a.csv", [organisation, *household_rows], UNIT_HEADERS),
+    )
+    assert errors_by_row(exc) == {2: [("统一社会信用代码", "farmers_share")]}
+    assert "百分之八十" in exc.details["errors"][0]["reason_zh"]
+    assert not Member.objects.exists()
+    result = members_import(
+        user=personas.cadre_a,
+        cooperative=cooperative,
+        path=write_csv(tmp_path / "b.csv", [*household_rows, organisation], UNIT_HEADERS),
+    )
+    assert result.admitted == 5
+    assert Member.objects.filter(status="active", is_farmer=True).count() == 4
+
+
+def test_art_20_allows_one_organisation_up_to_20_members(personas, baima, tmp_path):
+    cooperative = baima[0]
+    farmers(cooperative, 8)
+    rows = [
+        ["单位", "", f"公司{i}", credit_code("91520502"), "2024-03-01", "2024-03-15", "", ""] for i in (1, 2)
+    ]
+    exc = rejected(
+        user=personas.cadre_a, cooperative=cooperative, path=write_csv(tmp_path / "a.csv", rows, UNIT_HEADERS)
+    )
+    # 8 farmers + 1 organisation = 9 members: one organisation; the second would make 2 of 10.
+    assert errors_by_row(exc) == {3: [("统一社会信用代码", "organisation_limit")]}
+    assert "至多1个单位成员" in exc.details["errors"][0]["reason_zh"]
+
+
+def test_art_20_allows_organisations_up_to_5_percent_above_20_members(personas, baima, tmp_path):
+    """Above 20 members organisations may be ⌊5 % of all⌋: with 38 farmers, a first organisation makes 1 of 39
+    (limit 1), a second 2 of 40 (limit 2), a third 3 of 41 (limit 2) is refused. An application without a join
+    date is checked too but changes nothing until it is approved."""
+    cooperative = baima[0]
+    farmers(cooperative, 38)
+    codes = [credit_code("91520502") for _ in range(4)]
+    rows = [
+        ["单位", "", "甲公司", codes[0], "2024-03-01", "2024-03-15", "", ""],
+        ["单位", "", "乙公司", codes[1], "2024-03-01", "", "", ""],  # applies only: still 1 of 39
+        ["单位", "", "丙公司", codes[2], "2024-03-01", "2024-03-15", "", ""],  # 2 of 40
+        ["单位", "", "丁公司", codes[3], "2024-03-01", "2024-03-15", "", ""],  # 3 of 41: refused
+    ]
+    exc = rejected(
+        user=personas.cadre_a, cooperative=cooperative, path=write_csv(tmp_path / "a.csv", rows, UNIT_HEADERS)
+    )
+    assert errors_by_row(exc) == {5: [("统一社会信用代码", "organisation_limit")]}
+    assert "共41名成员，至多2个单位成员" in exc.details["errors"][0]["reason_zh"]
+    result = members_import(
+        user=personas.cadre_a,
+        cooperative=cooperative,
+        path=write_csv(tmp_path / "b.csv", rows[:3], UNIT_HEADERS),
+    )
+    assert (result.admitted, result.applied) == (2, 1)
+
+
+def test_bad_organisation_rows_are_reported_with_row_column_and_reason(personas, baima, tmp_path):
+    cooperative, wang, li, *_ = baima
+    good = credit_code("91520502")
+    bad_check = good[:17] + ("0" if good[17] != "0" else "1")
+    member, other = credit_code("91520502"), credit_code("91520502")
+    Member.objects.create(
+        cooperative=cooperative,
+        kind=MemberKind.ORGANISATION,
+        organisation_name="老会员公司",
+        organisation_credit_code=member,
+        display_name="老会员公司",
+        is_farmer=False,
+        county_code=cooperative.county_code,
+        status=MemberStatus.APPLIED,  # live, but not yet counted by Art. 20
+        applied_on=dt.date(2018, 1, 1),
+    )
+    farmers(cooperative, 4)
+    rows = [
+        ["单位", "", "甲公司", bad_check, "2024-03-01", "", "", ""],  # row 2: wrong check character
+        ["单位", "", "", good, "2024-03-01", "", "", ""],  # row 3: no name
+        ["单位", "", "乙公司", other, "2024-03-01", "", "是", ""],  # row 4: a cadre flag on an organisation
+        ["单位", "", "丙公司", member, "2024-03-01", "", "", ""],  # row 5: already a member
+        ["", id_of(wang), "", good, "2024-03-01", "", "", ""],  # row 6: a household with a credit code
+        ["单位", id_of(li), "丁公司", good, "2024-03-01", "", "", ""],  # row 7: an organisation with an ID
+        ["合作社", "", "", credit_code("93520502"), "2024-03-01", "", "", ""],  # row 8: no such cooperative
+        ["工会", "", "戊公司", good, "2024-03-01", "", "", ""],  # row 9: no such kind
+        ["", "", "", "", "2024-03-01", "", "", ""],  # row 10: nobody named
+        ["单位", "", "己公司", good, "2024-03-01", "", "", ""],  # row 11: good
+        ["单位", "", "庚公司", good.lower(), "2024-03-01", "", "", ""],  # row 12: the same code as row 11
+    ]
+    exc = rejected(
+        user=personas.cadre_a, cooperative=cooperative, path=write_csv(tmp_path / "a.csv", rows, UNIT_HEADERS)
+    )
+    found = errors_by_row(exc)
+    assert found == {
+        2: [("统一社会信用代码", "uscc_check_char")],
+        3: [("单位名称", "required")],
+        4: [("是否村两委干部", "cadre_kind")],
+        5: [("统一社会信用代码", "duplicate_membership")],
+        6: [("统一社会信用代码", "one_applicant")],
+        7: [("身份证号码", "one_applicant")],
+        8: [("统一社会信用代码", "not_a_cooperative")],
+        9: [("成员类型", "choice")],
+        10: [("身份证号码", "required")],
+        12: [("统一社会信用代码", "duplicate_in_file")],
+    }
+    reasons = {e["row"]: e for e in exc.details["errors"]}
+    assert "老会员公司" in reasons[5]["reason_zh"] and "老会员公司" in reasons[5]["reason_en"]
+    assert "第11行" in reasons[12]["reason_zh"] and "row 11" in reasons[12]["reason_en"]
+    assert Member.objects.count() == 5
+
+
+@pytest.fixture
+def union(personas):
+    """The township union of 白马村's township; 白马村's cooperative and collective, 龙井村's cooperative, and a
+    village cooperative of another township."""
+    union = build_cooperative(region_code=TOWNSHIP, name="镇联合社", level="township")
+    baima = build_cooperative(name="白马村蚕桑专业合作社")
+    collective = build_cooperative(name="白马村股份经济合作社", legal_form="collective_organisation")
+    longjing = build_cooperative(region_code=VILLAGE_B, name="龙井村茶叶专业合作社")
+    outside = build_cooperative(region_code=VILLAGE_C, name="外乡合作社")
+    return union, baima, collective, longjing, outside
+
+
+def test_a_township_union_takes_its_village_cooperatives_and_collectives(personas, union, tmp_path):
+    township, baima, collective, longjing, _ = union
+    rows = [
+        ["", "", "", baima.credit_code, "2024-03-01", "2024-03-15", "", ""],
+        ["村集体经济组织", "", collective.name, collective.credit_code, "2024-03-01", "2024-03-15", "", ""],
+        ["合作社", "", longjing.name, longjing.credit_code, "2024-03-01", "", "", ""],
+    ]
+    result = members_import(
+        user=personas.township, cooperative=township, path=write_csv(tmp_path / "a.csv", rows, UNIT_HEADERS)
+    )
+    assert (result.admitted, result.applied) == (2, 1)
+    kinds = {m.member_cooperative_id: (m.kind, m.village_code, m.status) for m in township.members.all()}
+    assert kinds == {
+        baima.pk: ("cooperative", VILLAGE_A, "active"),
+        collective.pk: ("collective", VILLAGE_A, "active"),
+        longjing.pk: ("cooperative", VILLAGE_B, "applied"),
+    }
+
+
+def test_a_township_union_refuses_households_organisations_and_cooperatives_elsewhere(
+    personas, union, tmp_path
+):
+    township, baima, collective, _, outside = union
+    household = build_household(number="0001")
+    rows = [
+        ["", id_of(household), "", "", "2024-03-01", "", "", ""],  # row 2: a household
+        ["单位", "", "绿源公司", credit_code("91520502"), "2024-03-01", "", "", ""],  # row 3: an organisation
+        ["", "", "", outside.credit_code, "2024-03-01", "", "", ""],  # row 4: another township's
+        [
+            "",
+            "",
+            "白马村合作社",
+            baima.credit_code,
+            "2024-03-01",
+            "",
+            "",
+            "",
+        ],  # row 5: the name is not its name
+        [
+            "合作社",
+            "",
+            "",
+            collective.credit_code,
+            "2024-03-01",
+            "",
+            "",
+            "",
+        ],  # row 6: a collective, not a coop
+        ["", "", "", township.credit_code, "2024-03-01", "", "", ""],  # row 7: itself
+    ]
+    exc = rejected(
+        user=personas.township, cooperative=township, path=write_csv(tmp_path / "a.csv", rows, UNIT_HEADERS)
+    )
+    assert errors_by_row(exc) == {
+        2: [("身份证号码", "township_takes_cooperatives")],
+        3: [("单位名称", "township_takes_cooperatives")],
+        4: [("统一社会信用代码", "member_outside_region")],
+        5: [("单位名称", "name_mismatch")],
+        6: [("成员类型", "kind_mismatch")],
+        7: [("统一社会信用代码", "self_member")],
+    }
+    assert not township.members.exists()

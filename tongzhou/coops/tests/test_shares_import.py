@@ -7,12 +7,13 @@ import datetime as dt
 import pytest
 
 from tongzhou.accounts.models import AuditEvent
-from tongzhou.coops.models import MemberStatus, ShareClassKind, ShareEntry
+from tongzhou.coops.models import Member, MemberKind, MemberStatus, ShareClassKind, ShareEntry
 from tongzhou.coops.shares_import import shares_import
-from tongzhou.coops.testing import build_cooperative, build_member, build_share_class
+from tongzhou.coops.testing import build_cooperative, build_member, build_share_class, credit_code
 from tongzhou.coops.tests.test_members_import import id_of, write_csv, write_xlsx
 from tongzhou.core.errors import ImportRejected, ScopeDenied
 from tongzhou.core.testing import build_household, fresh
+from tongzhou.rollups.models import RegionCoopFigures
 
 pytestmark = pytest.mark.django_db
 
@@ -162,3 +163,59 @@ def test_a_user_who_may_not_write_the_village_is_refused(personas, baima, tmp_pa
     with pytest.raises(ScopeDenied):
         shares_import(user=fresh(getattr(personas, username)), cooperative=baima[0], path=path)
     assert not ShareEntry.objects.exists()
+
+
+def test_an_organisation_member_subscribes_by_its_credit_code(personas, baima, tmp_path):
+    cooperative, cash, *_ = baima
+    code = credit_code("91520502")
+    organisation = Member.objects.create(
+        cooperative=cooperative,
+        kind=MemberKind.ORGANISATION,
+        organisation_name="绿源农业科技有限公司",
+        organisation_credit_code=code,
+        display_name="绿源农业科技有限公司",
+        is_farmer=False,
+        county_code=cooperative.county_code,
+        status=MemberStatus.ACTIVE,
+        applied_on=dt.date(2020, 1, 1),
+        joined_on=dt.date(2020, 1, 1),
+    )
+    headers = ["身份证号码", "统一社会信用代码", "股份类别", "数量", "日期", "事由"]
+    rows = [
+        ["", code.lower(), "现金股", "50", "2024-03-20", "单位入股"],
+        ["", code, "现金股", "1", "2019-12-31", "补记"],  # row 3: before it joined
+        [id_of(baima[4]), code, "现金股", "1", "2024-03-20", "认购"],  # row 4: two members named
+        ["", credit_code("91520502"), "现金股", "1", "2024-03-20", "认购"],  # row 5: not a member
+    ]
+    exc = rejected(
+        user=personas.cadre_a, cooperative=cooperative, path=write_csv(tmp_path / "a.csv", rows, headers)
+    )
+    assert errors_by_row(exc) == {
+        3: [("日期", "before_joining")],
+        4: [("统一社会信用代码", "one_member")],
+        5: [("统一社会信用代码", "not_a_member")],
+    }
+    result = shares_import(
+        user=personas.cadre_a, cooperative=cooperative, path=write_csv(tmp_path / "b.csv", rows[:1], headers)
+    )
+    # 50 × ¥100.00 = ¥5,000.00
+    assert result.amount_fen == 5000_00
+    entry = ShareEntry.objects.get(member=organisation)
+    assert (entry.share_class, entry.units_centi, entry.village_code) == (cash, 5000, "")
+
+
+def test_one_audit_event_with_the_counts_and_the_coverage_figures_are_kept(personas, baima, tmp_path):
+    cooperative = baima[0]
+    path = write_csv(tmp_path / "a.csv", good_rows(baima), headers=HEADERS)
+    shares_import(user=personas.cadre_a, cooperative=cooperative, path=path)
+    event = AuditEvent.objects.get(action="share.import")
+    assert (event.details["rows"], event.details["subscriptions"], event.details["units_centi"]) == (
+        2,
+        2,
+        1250,
+    )
+    assert event.details["amount_fen"] == 4000_00
+    assert not AuditEvent.objects.filter(action="share.subscribe").exists()
+    figures = RegionCoopFigures.objects.get(region_code=cooperative.region_code)
+    assert figures.share_capital_fen == 4000_00
+    assert RegionCoopFigures.objects.get(region_code=cooperative.region_code[:9]).share_capital_fen == 4000_00

@@ -71,3 +71,10 @@ BY_KEY = {c.key: c for c in COLUMNS}
 COLUMN_ORDER = {c.header: i for i, c in enumerate(COLUMNS)} | {c.key: i for i, c in enumerate(COLUMNS)}
 # The domain's field names for the columns that differ.
 FIELD_TO_KEY = {"on": "date", "member": "member_id_number"}
+
+
+def write_template(path, fmt: str = "xlsx") -> None:
+    """The empty transaction import file: its headers, and in XLSX a sheet 说明 describing every column."""
+    from tongzhou.coops.members_import.sheet import write_columns_template
+
+    write_columns_template(path, fmt, COLUMNS, "成员交易 transactions")

@@ -1,5 +1,6 @@
 """The demo's cooperatives: every village gets its cooperative, members, shares and a year of transactions."""
 
+import datetime as dt
 import io
 from collections import Counter
 from decimal import Decimal
@@ -122,7 +123,8 @@ def test_every_registered_poor_household_of_the_village_is_an_active_member(baim
     others = members.filter(household__poverty_registered_year__isnull=True).count()
     non_poor = households - len(poor)
     assert 0.55 * non_poor <= others <= 0.85 * non_poor
-    assert set(members.values_list("status", flat=True)) == {MemberStatus.ACTIVE}
+    assert set(members.filter(household__in=poor).values_list("status", flat=True)) == {MemberStatus.ACTIVE}
+    assert set(members.values_list("status", flat=True)) == {MemberStatus.ACTIVE, MemberStatus.EXITED}
     assert not members.filter(joined_on__isnull=True).exists()
     assert not members.filter(joined_on__lt=baima.founded_on).exists()
 
@@ -139,10 +141,12 @@ def test_five_to_seven_cadres_join_first_and_the_first_chairs_the_cooperative(ba
 
 
 def test_subscriptions_are_units_times_unit_value_and_poverty_shares_go_to_registered_poor(baima):
-    entries = ShareEntry.objects.filter(cooperative=baima).select_related("share_class", "member__household")
+    entries = ShareEntry.objects.filter(cooperative=baima, entry_type="subscription").select_related(
+        "share_class", "member__household"
+    )
     kinds = Counter()
     for entry in entries:
-        assert entry.entry_type == "subscription" and entry.units_centi > 0
+        assert entry.units_centi > 0
         assert entry.amount_fen == subscription_amount_fen(
             entry.units_centi, entry.share_class.unit_value_fen
         )
@@ -241,3 +245,78 @@ def test_the_demo_command_reset_deletes_and_rebuilds_the_cooperatives():
     first = Cooperative.objects.count(), MemberTransaction.objects.count()
     call_command("demo", "--scale", "village", "--no-progress", "--seed", "3", "--reset", stdout=out)
     assert (Cooperative.objects.count(), MemberTransaction.objects.count()) == first
+
+
+def test_the_demo_year_ledger_satisfies_the_share_rules(baima):
+    """Transfers, an inheritance, poverty-fund conversions and exits of 2025, as the services would write them."""
+    entries = list(
+        ShareEntry.objects.filter(cooperative=baima).select_related("share_class", "member__household")
+    )
+    kinds = Counter(e.entry_type for e in entries)
+    assert kinds["transfer_out"] == kinds["transfer_in"] >= 1
+    assert kinds["inheritance_out"] == kinds["inheritance_in"] >= 1
+    assert kinds["conversion_out"] == kinds["conversion_in"] >= 1
+    assert kinds["redemption"] >= 1
+    # Holdings never go negative, at any date, in any class.
+    running: Counter = Counter()
+    for e in sorted(entries, key=lambda e: (e.on, e.units_centi < 0, e.pk)):
+        running[(e.member_id, e.share_class_id, "units")] += e.units_centi
+        running[(e.member_id, e.share_class_id, "fen")] += e.amount_fen
+        assert running[(e.member_id, e.share_class_id, "units")] >= 0, e
+        assert running[(e.member_id, e.share_class_id, "fen")] >= 0, e
+    # Each movement's legs balance: same date and reason; a transfer or inheritance moves units and fen between
+    # two members of one class and names each as the other's counterparty; a conversion keeps the member's value.
+    movements: dict = {}
+    for e in entries:
+        if e.entry_type == "subscription" or e.entry_type == "redemption":
+            assert e.movement is None and e.counterparty_id is None
+            continue
+        movements.setdefault(e.movement, []).append(e)
+    for legs in movements.values():
+        assert len({(e.on, e.reason) for e in legs}) == 1
+        assert sum(e.amount_fen for e in legs) == 0
+        if legs[0].entry_type.startswith("conversion"):
+            out, into = sorted(legs, key=lambda e: e.units_centi)
+            assert (out.entry_type, into.entry_type) == ("conversion_out", "conversion_in")
+            assert out.member_id == into.member_id and out.counterparty_id is None
+            assert (out.share_class.kind, into.share_class.kind) == ("fiscal_poverty", "cash")
+            assert into.units_centi == -out.amount_fen * 100 // into.share_class.unit_value_fen
+            household = out.member.household
+            # Converted households are out of poverty for the bylaws' five full years (2019 → due in 2025).
+            assert household.poverty_exit_year is not None and household.poverty_exit_year <= YEAR - 6
+            assert out.units_centi == -sum(
+                x.units_centi for x in entries
+                if x.member_id == out.member_id and x.share_class_id == out.share_class_id and x.on < out.on
+            )  # fmt: skip
+        else:
+            assert sum(e.units_centi for e in legs) == 0
+            for e in legs:
+                assert e.counterparty_id is not None and e.counterparty_id != e.member_id
+                assert (e.units_centi < 0) == e.entry_type.endswith("_out")
+    due = Member.objects.filter(
+        cooperative=baima,
+        household__poverty_exit_year__lte=YEAR - 6,
+        share_entries__share_class__kind="fiscal_poverty",
+    ).distinct()
+    converted = {e.member_id for e in entries if e.entry_type == "conversion_out"}
+    assert converted == set(due.values_list("pk", flat=True))
+    # Members who left: notice in time (3 months before the year end), settled after it, nothing left held.
+    exited = Member.objects.filter(cooperative=baima, status=MemberStatus.EXITED)
+    assert exited.count() >= 2
+    for member in exited:
+        held = sum(e.units_centi for e in entries if e.member_id == member.pk)
+        assert held == 0
+        if member.exit_notice_on is None:  # died: the shares went to the heir
+            assert ShareEntry.objects.filter(member=member, entry_type="inheritance_out").exists()
+            assert member.exit_settled_on == member.exit_effective_on
+            continue
+        assert member.exit_notice_on <= dt.date(YEAR, 9, 30)
+        assert member.exit_effective_on == dt.date(YEAR, 12, 31) < member.exit_settled_on
+        capital = sum(
+            -e.amount_fen for e in entries
+            if e.member_id == member.pk and e.entry_type == "redemption" and e.share_class.is_capital
+        )  # fmt: skip
+        assert member.exit_capital_returned_fen == capital > 0
+        assert {e.on for e in entries if e.member_id == member.pk and e.entry_type == "redemption"} == {
+            member.exit_settled_on
+        }

@@ -3,6 +3,7 @@
     coop list [--region CODE]                          the cooperatives the user may read
     coop show ID                                       bylaws in force, members by status, share capital by class
     coop accounts ID --year Y [--output F.csv|F.xlsx]  member accounts (成员账户, Art. 43)
+    coop accounts --region CODE --year Y [--output F]  every member account of a region's cooperatives, streamed
     coop convert-poverty-shares ID --on YYYY-MM-DD     fiscal poverty-fund shares → cash shares when due
 
 Reads go through the scoped selectors and writes through the services, so the CLI sees and changes exactly what
@@ -22,6 +23,7 @@ from django.utils.translation import gettext as _
 from tongzhou.coops.models import Level, MemberStatus
 from tongzhou.coops.selectors.cooperatives import bylaws_for, cooperative_get, cooperative_list
 from tongzhou.coops.selectors.membership import MEMBER_STATUSES, member_list
+from tongzhou.coops.selectors.region_accounts import region_member_accounts
 from tongzhou.coops.selectors.shares import holdings_at, member_accounts
 from tongzhou.coops.services.shares import poverty_shares_convert
 from tongzhou.core.commands import TongzhouCommand
@@ -40,10 +42,20 @@ ACCOUNT_HEADERS = (
     "交易额（元）",
     "交易量",
 )
+REGION_ACCOUNT_HEADERS = ("合作社编号", "合作社名称", "地区代码", *ACCOUNT_HEADERS)
 
 
 def _bp(bp: int) -> str:
     return f"{bp / 100:g}%"
+
+
+def _year_and_path(year: int | None, output: str | None) -> tuple[int, Path | None]:
+    if year is None:
+        raise InvalidInput("请用 --year 指定年度。", "Give the year with --year.", code="year_required")
+    path = Path(output) if output else None
+    if path is not None and path.suffix.lower() not in (".csv", ".xlsx"):
+        raise InvalidInput("导出文件须为 .csv 或 .xlsx。", "The output file must end in .csv or .xlsx.")
+    return year, path
 
 
 class Command(TongzhouCommand):
@@ -53,7 +65,10 @@ class Command(TongzhouCommand):
     def add_arguments(self, parser):
         parser.add_argument("action", choices=ACTIONS)
         parser.add_argument("cooperative", nargs="?", type=int, help="the cooperative's id (all but list)")
-        parser.add_argument("--region", help="list: only cooperatives of this region code and below")
+        parser.add_argument(
+            "--region",
+            help="list: only cooperatives of this region code and below; accounts: every member account of them",
+        )
         parser.add_argument("--level", choices=Level.values, help="list: only cooperatives of this level")
         parser.add_argument("--year", type=int, help="accounts: the year")
         parser.add_argument("--output", help="accounts: write FILE.csv (UTF-8 with BOM) or FILE.xlsx")
@@ -63,6 +78,8 @@ class Command(TongzhouCommand):
         acting = self.acting_user(user)
         if action == "list":
             return self._list(acting, options["region"], options["level"])
+        if action == "accounts" and cooperative is None and options["region"]:
+            return self._region_accounts(acting, options["region"], options["year"], options["output"])
         if cooperative is None:
             raise InvalidInput(
                 f"coop {action} 须指定合作社编号 ID。",
@@ -140,12 +157,9 @@ class Command(TongzhouCommand):
     # -- accounts ----------------------------------------------------------------------------------------------
 
     def _accounts(self, user, coop, year: int | None, output: str | None) -> None:
-        if year is None:
-            raise InvalidInput("请用 --year 指定年度。", "Give the year with --year.", code="year_required")
-        path = Path(output) if output else None
-        if path is not None and path.suffix.lower() not in (".csv", ".xlsx"):
-            raise InvalidInput("导出文件须为 .csv 或 .xlsx。", "The output file must end in .csv or .xlsx.")
-        rows = [
+        year, path = _year_and_path(year, output)
+        accounts = member_accounts(user=user, cooperative=coop, year=year)
+        rows = (
             [
                 member.pk,
                 member.display_name,
@@ -156,28 +170,60 @@ class Command(TongzhouCommand):
                 fen_to_yuan_str(account.transactions_amount_fen),
                 f"{account.transactions_quantity:f}",
             ]
-            for member, account in member_accounts(user=user, cooperative=coop, year=year)
-        ]
+            for member, account in accounts
+        )
+        self._write_accounts(ACCOUNT_HEADERS, rows, path, year)
+
+    def _region_accounts(self, user, region: str, year: int | None, output: str | None) -> None:
+        """Every member account of the cooperatives of a region, streamed from one statement to the output."""
+        year, path = _year_and_path(year, output)
+        accounts = region_member_accounts(user=user, code=region, year=year)
+        statuses = {value: str(label) for value, label in MemberStatus.choices}
+        rows = (
+            [
+                a.cooperative_id,
+                a.cooperative_name,
+                a.region_code,
+                a.member_id,
+                a.member_name,
+                statuses.get(a.status, a.status),
+                fen_to_yuan_str(a.capital_fen),
+                fen_to_yuan_str(a.reserve_share_fen),
+                fen_to_yuan_str(a.subsidy_share_fen),
+                fen_to_yuan_str(a.transactions_amount_fen),
+                f"{a.transactions_quantity:f}",
+            ]
+            for a in accounts
+        )
+        self._write_accounts(REGION_ACCOUNT_HEADERS, rows, path, year, where=region)
+
+    def _write_accounts(self, headers, rows, path: Path | None, year: int, where: str = "") -> None:
+        count = 0
         if path is None:
-            self.stdout.write("\t".join(ACCOUNT_HEADERS))
+            self.stdout.write("\t".join(headers))
             for row in rows:
                 self.stdout.write("\t".join(str(v) for v in row))
+                count += 1
         elif path.suffix.lower() == ".csv":
             with path.open("w", encoding="utf-8-sig", newline="") as fh:
                 writer = csv.writer(fh)
-                writer.writerow(ACCOUNT_HEADERS)
-                writer.writerows(rows)
+                writer.writerow(headers)
+                for row in rows:
+                    writer.writerow(row)
+                    count += 1
         else:
             from openpyxl import Workbook
 
             workbook = Workbook(write_only=True)
             sheet = workbook.create_sheet(f"成员账户 {year}")
-            sheet.append(ACCOUNT_HEADERS)
+            sheet.append(headers)
             for row in rows:
                 sheet.append(row)
+                count += 1
             workbook.save(path)
-        where = f" → {path}" if path else ""
-        self.stderr.write(f"{len(rows)} 个成员账户 / {len(rows)} member accounts ({year}){where}")
+        region = f" {where}" if where else ""
+        target = f" → {path}" if path else ""
+        self.stderr.write(f"{count} 个成员账户 / {count} member accounts ({year}{region}){target}")
 
     # -- convert-poverty-shares --------------------------------------------------------------------------------
 

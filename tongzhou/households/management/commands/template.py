@@ -1,25 +1,47 @@
-"""`tongzhou template households [--format xlsx|csv] [--output PATH]`: write the empty import template."""
+"""`tongzhou template households|members|shares|transactions [--format xlsx|csv] [--output PATH]`: write the empty
+import template of the household register, or of a cooperative's members, share subscriptions or transactions."""
 
 from __future__ import annotations
 
 import pathlib
+from collections.abc import Callable
 
 from django.core.management.base import BaseCommand
 
-from tongzhou.households.register_import import write_template
+
+def _writers() -> dict[str, tuple[Callable[[pathlib.Path, str], None], str]]:
+    """Each template: its writer and its default file name (without the format's suffix)."""
+    from tongzhou.coops.members_import import write_template as members
+    from tongzhou.coops.shares_import import write_template as shares
+    from tongzhou.coops.transactions_import.columns import write_template as transactions
+    from tongzhou.households.register_import import write_template as households
+
+    return {
+        "households": (households, "农户登记导入模板"),
+        "members": (members, "成员导入模板"),
+        "shares": (shares, "股份认购导入模板"),
+        "transactions": (transactions, "成员交易导入模板"),
+    }
 
 
 class Command(BaseCommand):
-    help = "生成农户登记导入模板 / Write the household register import template."
+    help = (
+        "生成导入模板 / Write an import template: households (the register), members, shares, transactions."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("what", choices=["households"], help="which template: households (the register)")
+        parser.add_argument(
+            "what",
+            choices=["households", "members", "shares", "transactions"],
+            help="which template: households (the register), members, shares or transactions of a cooperative",
+        )
         parser.add_argument("--format", choices=["xlsx", "csv"], default="xlsx")
         parser.add_argument(
-            "--output", type=pathlib.Path, help="where to write it (default: 农户登记导入模板.<format>)"
+            "--output", type=pathlib.Path, help="where to write it (default: <模板名>.<format> here)"
         )
 
     def handle(self, *args, what, format, output, **options):
-        path = output or pathlib.Path(f"农户登记导入模板.{format}")
-        write_template(path, format)
+        write, name = _writers()[what]
+        path = output or pathlib.Path(f"{name}.{format}")
+        write(path, format)
         self.stdout.write(f"模板已写入 / template written: {path}")

@@ -1,0 +1,132 @@
+"""What every statement is built from: the accounts and their posted movements over a period, as plain data.
+
+`LedgerData` is filled by `ledger.selectors.statement_data` (one SQL SUM … GROUP BY over the lines, for one book
+or for every book of one chart under a region) and read by the pure builders in `builders.py`. A balance is one
+signed number, debit positive, as in `domain/balances.py`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+# Vouchers written by the year close carry this source, followed by ":<year>". Statements of surplus leave them out
+# (they move the year's result between accounts; they are no income or cost).
+YEAR_CLOSE_SOURCE = "ledger.year_close"
+
+COOPERATIVE = "farmers_cooperative"
+COLLECTIVE = "collective_organisation"
+
+# Per standard: the account of the year's result (本年盈余 / 本年收益) and of its distribution (盈余分配 / 收益分配).
+ROLE_CODES = {
+    COOPERATIVE: {"current": "331", "distribution": "332"},
+    COLLECTIVE: {"current": "321", "distribution": "322"},
+}
+
+PROFIT_AND_LOSS = "profit_and_loss"
+
+
+@dataclass(frozen=True)
+class StatementAccount:
+    code: str
+    name: str
+    normal_balance: str  # "debit" | "credit"
+    account_class: str
+    parent_code: str = ""
+    member_name: str = ""
+
+
+@dataclass(frozen=True)
+class Movement:
+    """Of one account over the period: the balance before it (debit positive), the period's debits and credits,
+    and, of those, what the year-close vouchers moved."""
+
+    opening: int = 0
+    debit: int = 0
+    credit: int = 0
+    close_debit: int = 0
+    close_credit: int = 0
+
+    @property
+    def closing(self) -> int:
+        return self.opening + self.debit - self.credit
+
+    def plus(self, other: Movement) -> Movement:
+        return Movement(
+            self.opening + other.opening,
+            self.debit + other.debit,
+            self.credit + other.credit,
+            self.close_debit + other.close_debit,
+            self.close_credit + other.close_credit,
+        )
+
+
+@dataclass(frozen=True)
+class LedgerData:
+    standard: str
+    entity: str
+    date_from: dt.date
+    date_to: dt.date
+    accounts: tuple[StatementAccount, ...]
+    movements: Mapping[
+        str, Movement
+    ]  # by account code (leaf or not: every code is summed into its ancestors)
+    # Counter lines of the vouchers that touch the distribution account (盈余分配 / 收益分配) in the period, year
+    # close left out: (debit, credit) by first-level code.
+    flows: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    books: int = 1
+    # Per code of an account kept per member: each member's (opening, closing) balance, so a member who owes and
+    # one who is owed stand apart on the balance sheet (成员往来 / 内部往来).
+    member_balances: Mapping[str, tuple[tuple[int, int], ...]] = field(default_factory=dict)
+
+    # -- the account tree -------------------------------------------------------------------------------------
+    def _parents(self) -> dict[str, str]:
+        return {a.code: a.parent_code for a in self.accounts}
+
+    def top_of(self, code: str) -> str:
+        parents = self._parents()
+        seen = {code}
+        while parents.get(code):
+            code = parents[code]
+            if code in seen:
+                break
+            seen.add(code)
+        return code
+
+    def account(self, code: str) -> StatementAccount | None:
+        for a in self.accounts:
+            if a.code == code:
+                return a
+        return None
+
+    def in_subtree(self, code: str, top: str) -> bool:
+        parents = self._parents()
+        seen: set[str] = set()
+        while code and code not in seen:
+            if code == top:
+                return True
+            seen.add(code)
+            code = parents.get(code, "")
+        return False
+
+    def subtree(self, top: str) -> list[tuple[str, Movement]]:
+        """The movements of `top` and every account below it."""
+        return [(code, m) for code, m in self.movements.items() if self.in_subtree(code, top)]
+
+    def positions(self, top: str, at: str) -> list[int]:
+        """The balances (debit positive) when the period opens (`at="open"`) or closes of each member on the
+        subtree's member accounts, and of each other account of the subtree: what stands apart on the balance
+        sheet."""
+        values = []
+        for code, m in self.subtree(top):
+            per_member = self.member_balances.get(code, ())
+            for opening, closing in per_member:
+                values.append(opening if at == "open" else closing)
+            rest_open = m.opening - sum(o for o, _ in per_member)
+            rest_close = m.closing - sum(c for _, c in per_member)
+            values.append(rest_open if at == "open" else rest_close)
+        return values
+
+    def class_codes(self, account_class: str) -> list[str]:
+        return [a.code for a in self.accounts if a.account_class == account_class and not a.parent_code]
