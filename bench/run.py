@@ -4,6 +4,7 @@
     python bench/run.py import-register --scale prefecture --db postgresql --repeat 1
     python bench/run.py import-transactions --scale county --db both --repeat 3
     python bench/run.py member-accounts --scale county --db both --repeat 3
+    python bench/run.py ledger --scale county --db both --repeat 3   # the books (bench/ledger.py)
     python bench/run.py all                      # every benchmark at county scale, both databases, 3 runs
 
 Each run gets a fresh database cloned from a prepared template (migrated, regions of the scale, a superuser),
@@ -414,7 +415,8 @@ def save(report: dict) -> Path:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Tongzhou benchmarks")
     parser.add_argument(
-        "benchmark", choices=["import-register", "import-transactions", "member-accounts", "coops", "all"]
+        "benchmark",
+        choices=["import-register", "import-transactions", "member-accounts", "coops", "ledger", "all"],
     )
     parser.add_argument("--scale", choices=["village", "township", "county", "prefecture"], default="county")
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
@@ -434,6 +436,15 @@ def main(argv: list[str] | None = None) -> int:
             report = bench_import_register(args.scale, dbs, args.repeat, args.seed)
             path = save(report)
             print_table(report)
+            print(f"\nwritten {_shown(path)}")
+        if args.benchmark == "ledger":  # the books (bench/ledger.py): not part of "all"
+            from ledger import bench_ledger
+
+            report = bench_ledger(
+                args.scale, dbs, args.repeat, args.seed, Database=Database, out=OUT, log=log, report=_report
+            )
+            path = save(report)
+            print(json.dumps(report["results"], indent=1, ensure_ascii=False)[:4000])
             print(f"\nwritten {_shown(path)}")
         if coops:
             for report in bench_coops(coops, args.scale, dbs, args.repeat, args.seed):

@@ -17,6 +17,7 @@ from tongzhou.regions.services import regions_bulk_upsert, regions_load_shipped
 from tongzhou.rollups.models import RegionRegisterFigures
 from tongzhou.rollups.services import register_figures_rebuild
 
+from .books import BooksDemoResult, demo_books_build, demo_books_reset
 from .bulk import HOUSEHOLD_TABLE, PERSON_TABLE, RegisterBulkWriter, sqlite_tuned
 from .coops import CoopDemoResult, demo_coops_build, demo_coops_reset
 from .generate import PREFECTURE, iter_village_rows, plan, region_rows
@@ -40,6 +41,7 @@ class DemoResult:
     households: int = 0
     persons: int = 0
     coops: CoopDemoResult = field(default_factory=CoopDemoResult)
+    books: BooksDemoResult = field(default_factory=BooksDemoResult)
     users: list[DemoUser] = field(default_factory=list)
 
 
@@ -61,6 +63,7 @@ def demo_users_for(scale: str, seed: int, county: str | None = None) -> list[Dem
 def demo_reset() -> None:
     """Delete the cooperatives, then the register: persons, households, their figures, townships/villages/groups and
     the demo users."""
+    demo_books_reset()  # books point at cooperatives
     demo_coops_reset()  # cooperative rows point at households and persons
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {PERSON_TABLE}")
@@ -128,6 +131,8 @@ def demo_build(
     with sqlite_tuned():
         result.coops = demo_coops_build(scale=scale, seed=seed, county=county, progress=coops_progress)
     result.users = demo_users_create(scale=scale, seed=seed, county=county)
+    with sqlite_tuned():  # the books of the demo year, made and posted by the village accountant and secretary
+        result.books = demo_books_build(seed=seed)
     return result
 
 

@@ -124,7 +124,7 @@ class RegionAccounts:
             )  # fmt: skip
         sql = f"""
 SELECT MAX(r.place), MAX(r.cooperative_id), r.member_id, MAX(r.name), MAX(r.status),
-       SUM(r.capital), SUM(r.subsidy), SUM(r.amount), SUM(r.quantity)
+       CAST(SUM(r.capital) AS BIGINT), CAST(SUM(r.subsidy) AS BIGINT), CAST(SUM(r.amount) AS BIGINT), SUM(r.quantity)
   FROM (
         SELECT {PLACE} AS place, m.cooperative_id AS cooperative_id, m.id AS member_id,
                m.display_name AS name, m.status AS status, 0 AS capital, 0 AS subsidy, 0 AS amount,

@@ -17,6 +17,7 @@ from django.db.models import Sum
 
 from tongzhou.accounts.services import audit_record
 from tongzhou.core.errors import Conflict, InvalidInput
+from tongzhou.ledger.services.auto import exit_reserve_voucher, share_entry_voucher
 from tongzhou.regions.scope import require_write
 from tongzhou.rollups.coverage import coop_figures_refresh
 
@@ -284,6 +285,7 @@ def share_subscribe(
         holding=domain.Holding(units_centi, amount),
         reason=reason,
     )
+    share_entry_voucher(user=user, entry=entry, via=via)
     _audit(user, "share.subscribe", entry, cooperative, via, units_centi=units_centi, amount_fen=amount)
     return entry
 
@@ -344,6 +346,7 @@ def share_transfer(
         counterparty=from_member,
         **common,
     )
+    share_entry_voucher(user=user, entry=out, via=via)  # the out leg carries the movement's voucher
     _audit(
         user,
         "share.transfer",
@@ -406,6 +409,8 @@ def share_inherit(
                 **common,
             )
         )
+    for entry in entries[::2]:  # the out legs carry the movements' vouchers
+        share_entry_voucher(user=user, entry=entry, via=via)
     _audit(user, "share.inherit", deceased, cooperative, via, movement=str(movement), heir_member=heir.pk)
     return entries
 
@@ -463,6 +468,8 @@ def poverty_shares_convert(
         entries.append(
             _entry(share_class=cash_class, entry_type=EntryType.CONVERSION_IN, holding=into.into, **common)
         )
+    for entry in entries[::2]:  # the out legs carry the conversions' vouchers: 311 → 301
+        share_entry_voucher(user=user, entry=entry, via=via)
     _audit(
         user,
         "share.poverty_convert",
@@ -516,6 +523,7 @@ def share_redeem(
         holding=moved.out,
         reason=reason,
     )
+    share_entry_voucher(user=user, entry=entry, via=via)
     _audit(
         user, "share.redeem", entry, cooperative, via, units_centi=units_centi, amount_fen=moved.amount_fen
     )
@@ -571,7 +579,7 @@ def member_exit_settle(
         holding = held[class_id]
         if holding.units_centi == 0:
             continue
-        _entry(
+        entry = _entry(
             user=user,
             member=member,
             share_class=share_class,
@@ -580,6 +588,8 @@ def member_exit_settle(
             holding=domain.Holding(-holding.units_centi, -holding.amount_fen),
             reason=reason,
         )
+        share_entry_voucher(user=user, entry=entry, via=via)  # capital: Dr 301 / Cr 114; subsidy: none
+    exit_reserve_voucher(user=user, member=member, on=on, amount_fen=settlement.reserve_returned_fen, via=via)
     member.exit_capital_returned_fen = settlement.capital_returned_fen
     member.exit_reserve_returned_fen = settlement.reserve_returned_fen
     member.status = MemberStatus.EXITED

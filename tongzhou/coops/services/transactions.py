@@ -15,6 +15,7 @@ from tongzhou.accounts.services import audit_record
 from tongzhou.coops.domain import transactions as domain
 from tongzhou.coops.models import Cooperative, Member, MemberStatus, MemberTransaction
 from tongzhou.core.errors import Conflict, InvalidInput
+from tongzhou.ledger.services.auto import transaction_voucher
 from tongzhou.regions.scope import require_write
 
 TRANSACTION_FIELDS = ("kind", "on", "product", "grade", "quantity", "unit", "unit_price", "amount")
@@ -134,6 +135,7 @@ def transaction_record(
             row.save()
     except IntegrityError:  # the same row recorded at the same moment by someone else
         raise _duplicate(key) from None
+    transaction_voucher(user=user, row=row, via=via)
     audit_record(
         user=user,
         action="transaction.record",

@@ -40,6 +40,7 @@ from tongzhou.core.ids import normalise_resident_id, parse_resident_id, validate
 from tongzhou.core.money import format_yuan
 from tongzhou.households.domain import clean_text, parse_choice, parse_date
 from tongzhou.households.models import Person
+from tongzhou.ledger.services.auto import post_operation_vouchers, share_entry_operation
 from tongzhou.regions.scope import require_write
 from tongzhou.rollups.coverage import coop_figures_refresh
 
@@ -106,7 +107,7 @@ def shares_import(
         subscriptions, recorded = _check(sheet, cooperative, rows)
         if sheet.errors.count:
             raise _rejected(sheet, len(rows), recorded)
-        amount = _write(user, cooperative, subscriptions)
+        amount = _write(user, cooperative, subscriptions, via)
         result = ShareImportResult(
             rows=len(rows), subscriptions=len(subscriptions), amount_fen=amount, dry_run=dry_run
         )
@@ -131,8 +132,9 @@ def shares_import(
     return result
 
 
-def _write(user, cooperative: Cooperative, subscriptions: list[_Subscription]) -> int:
-    """Insert the checked subscriptions as share_subscribe would; the capital subscribed in all."""
+def _write(user, cooperative: Cooperative, subscriptions: list[_Subscription], via: str) -> int:
+    """Insert the checked subscriptions as share_subscribe would, with their posted vouchers (one per entry, bulk
+    inserted, numbered in date order); the capital subscribed in all."""
     created_by = user if getattr(user, "is_authenticated", False) else None
     entries = [
         ShareEntry(
@@ -151,6 +153,9 @@ def _write(user, cooperative: Cooperative, subscriptions: list[_Subscription]) -
         for s in subscriptions
     ]
     ShareEntry.objects.bulk_create(entries, batch_size=BATCH_ROWS)
+    post_operation_vouchers(
+        cooperative=cooperative, user=user, operations=[share_entry_operation(e) for e in entries], via=via
+    )
     return sum(e.amount_fen for e in entries)
 
 

@@ -97,6 +97,10 @@ class Command(TongzhouCommand):
             f"合作社 cooperatives {coops.cooperatives:,}, 成员 members {coops.members:,}, "
             f"股份变动 share entries {coops.share_entries:,}, 成员交易 transactions {coops.transactions:,}"
         )
+        books = result.books
+        self.stdout.write(
+            f"账套 books {books.books:,}, 记账凭证 vouchers {books.vouchers:,}, 分录 lines {books.lines:,}"
+        )
         self._print_logins(result.users)
 
     def _print_logins(self, users) -> None:
