@@ -131,7 +131,9 @@ def demo_build(
     with sqlite_tuned():
         result.coops = demo_coops_build(scale=scale, seed=seed, county=county, progress=coops_progress)
     result.users = demo_users_create(scale=scale, seed=seed, county=county)
-    with sqlite_tuned():  # the books of the demo year, made and posted by the village accountant and secretary
+    with (
+        sqlite_tuned()
+    ):  # the books of the demo year, made and posted by the village accountant and secretary
         result.books = demo_books_build(seed=seed)
     return result
 
