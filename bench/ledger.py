@@ -5,7 +5,7 @@
 The worker side (one process per measurement, like bench/worker.py):
 
     python bench/ledger.py prepare --scale county         # migrate, the demo with its books, the bench superuser
-    python bench/ledger.py statements --repeat 3          # every book's statements + roll-up vs one SQL GROUP BY
+    python bench/ledger.py statements --repeat 3          # county roll-up and every book's statements vs bare SQL
     python bench/ledger.py export --out F                 # the posted lines as a beancount file (untimed)
     python bench/ledger.py post --writers 4 --count 2000  # PostgreSQL: 4 writers posting drafts into one month
 
@@ -30,13 +30,23 @@ from worker import BENCH_USER, peak_rss_mb, setup_django  # noqa: E402
 
 YEAR = 2025
 FIRST, LAST = dt.date(YEAR, 1, 1), dt.date(YEAR, 12, 31)
-# One bare aggregate over the same posted lines as the statements read.
-SQL = """
+# The bare aggregates over the same posted lines as the statements read: per chart account for the county roll-up,
+# per book and account for every book's statements.
+SQL_ROLL_UP = """
+SELECT a.chart_account_id, SUM(l.debit_fen), SUM(l.credit_fen)
+  FROM ledger_voucherline l JOIN ledger_voucher v ON v.id = l.voucher_id
+  JOIN ledger_bookaccount a ON a.id = l.account_id
+ WHERE v.status = 'posted' AND v.date <= %s AND l.county_code = %s
+ GROUP BY a.chart_account_id
+"""
+SQL_BOOKS = """
 SELECT l.book_id, l.account_id, SUM(l.debit_fen), SUM(l.credit_fen)
   FROM ledger_voucherline l JOIN ledger_voucher v ON v.id = l.voucher_id
  WHERE v.status = 'posted' AND v.date <= %s AND l.county_code = %s
  GROUP BY l.book_id, l.account_id
 """
+KINDS = ("trial-balance", "balance-sheet", "surplus")
+STANDARDS = ("farmers_cooperative", "collective_organisation")
 
 
 def prepare(scale: str, seed: int) -> dict:
@@ -49,6 +59,11 @@ def prepare(scale: str, seed: int) -> dict:
     started = time.perf_counter()
     result = demo_build(scale=scale, seed=seed)
     user_create(username=BENCH_USER, password="bench-Tongzhou-2026", is_superuser=True)
+    # As a database in use would be after its autovacuum (PostgreSQL) or `ANALYZE` (SQLite): planner statistics.
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     return {
         "seconds": time.perf_counter() - started,
         "books": result.books.books,
@@ -63,55 +78,114 @@ def _user():
     return get_user_model().objects.get(username=BENCH_USER)
 
 
-def statements(repeat: int) -> dict:
-    """Per book of the county: trial balance, balance sheet, surplus statement (through the selectors and the
-    builders, as the statement pages read them), then the county roll-up of both standards; against the SQL."""
+def _bare(sql: str) -> tuple[float, list]:
     from django.db import connection
 
-    from tongzhou.ledger import selectors
-    from tongzhou.ledger.models import Book, VoucherLine
-    from tongzhou.ledger.statements import builders
-    from tongzhou.ledger.statements.read import statement_for_region
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [LAST.isoformat(), _county()])
+        rows = cursor.fetchall()
+    return time.perf_counter() - started, rows
+
+
+def _county() -> str:
+    from tongzhou.ledger.models import Book
+
+    return Book.objects.order_by("pk").values_list("county_code", flat=True).first()
+
+
+def statements(repeat: int) -> dict:
+    """Two workloads, each against its own bare SQL over the same posted lines of the year, alternating runs:
+    (a) the county roll-up, trial balance, balance sheet and surplus statement of each standard
+    (`statements_for_region`, as the web, API and CLI read them) vs one SUM … GROUP BY chart account;
+    (b) every book's trial balance, balance sheet and surplus statement in the county (`statements_for_books`) vs
+    one SUM … GROUP BY book, account. Closing balances compared account by account, statements checked balanced."""
+    from tongzhou.ledger.models import BookAccount, ChartAccount, VoucherLine
+    from tongzhou.ledger.statements.read import statements_for_books, statements_for_region
 
     user = _user()
-    county = Book.objects.values_list("county_code", flat=True).first()
-    books = list(Book.objects.filter(county_code=county).select_related("cooperative", "chart"))
-    ours, bare = [], []
+    county = _county()
+    args = {"user": user, "region_code": county, "kinds": KINDS, "date_from": FIRST, "date_to": LAST}
+    roll_up, roll_up_sql, books, books_sql = [], [], [], []
     for _ in range(repeat):
         started = time.perf_counter()
-        total_debit = 0
-        balanced = True
-        for book in books:
-            data = selectors.statement_data_of_book(book=book, date_from=FIRST, date_to=LAST)
-            tb = builders.trial_balance_statement(data)
-            sheet = builders.balance_sheet(data)
-            builders.surplus_statement(data)
-            balanced &= tb.checks["balanced"] and sheet.checks["balanced"]
-            total_debit += sum(m.debit for m in data.movements.values())
-        for standard in ("farmers_cooperative", "collective_organisation"):
-            for kind in ("trial-balance", "balance-sheet", "surplus"):
-                statement_for_region(
-                    user=user, region_code=county, standard=standard, kind=kind, date_from=FIRST, date_to=LAST
-                )
-        ours.append(time.perf_counter() - started)
+        region = statements_for_region(standards=STANDARDS, **args)
+        roll_up.append(time.perf_counter() - started)
+        seconds, roll_up_rows = _bare(SQL_ROLL_UP)
+        roll_up_sql.append(seconds)
         started = time.perf_counter()
-        with connection.cursor() as cursor:
-            cursor.execute(SQL, [LAST.isoformat(), county])
-            rows = cursor.fetchall()
-        bare.append(time.perf_counter() - started)
-    sql_debit = sum(int(r[2] or 0) for r in rows)
+        per_book = statements_for_books(**args)
+        books.append(time.perf_counter() - started)
+        seconds, book_rows = _bare(SQL_BOOKS)
+        books_sql.append(seconds)
+
+    # The comparison, untimed: closing balance (debit positive) of every account shown in the trial balances, the
+    # SQL's sums added up the account tree, per (standard, chart code) and per (book, code).
+    chart = {}
+    for pk, std, code, parent in ChartAccount.objects.values_list(
+        "pk", "chart__standard", "code", "parent_code"
+    ):
+        chart[pk] = (std, code, parent)
+    chart_parent = {(std, code): (std, parent) if parent else None for std, code, parent in chart.values()}
+    sql_roll_up = _up({chart[pk][:2]: int(d) - int(c) for pk, d, c in roll_up_rows}, chart_parent)
+    ours_roll_up = {
+        (std, k): v for std in STANDARDS for k, v in _closings(region[(std, "trial-balance")]).items()
+    }
+    accounts = BookAccount.objects.filter(county_code=county).values_list(
+        "pk", "book_id", "code", "parent__code"
+    )
+    key = {pk: (book, code) for pk, book, code, _ in accounts}
+    book_parent = {(book, code): (book, parent) if parent else None for _, book, code, parent in accounts}
+    sql_books = _up({key[a]: int(d) - int(c) for _, a, d, c in book_rows}, book_parent)
+    ours_books = {
+        (pk, k): v for pk, kinds in per_book.items() for k, v in _closings(kinds["trial-balance"]).items()
+    }
+    balanced = all(s.checks.get("balanced", True) for s in region.values()) and all(
+        s.checks.get("balanced", True) for kinds in per_book.values() for s in kinds.values()
+    )
+    return {
+        "roll_up": _line(roll_up, roll_up_sql, _agree(ours_roll_up, sql_roll_up), len(sql_roll_up)),
+        "books": _line(books, books_sql, _agree(ours_books, sql_books), len(sql_books)),
+        "book_count": len(per_book),
+        "lines": VoucherLine.objects.filter(county_code=county).count(),
+        "balanced": balanced,
+        # the harness's headline: the county roll-up
+        "seconds": statistics.median(roll_up),
+        "sql_seconds": statistics.median(roll_up_sql),
+    }
+
+
+def _line(ours: list[float], bare: list[float], agree: bool, accounts: int) -> dict:
     return {
         "seconds": statistics.median(ours),
         "runs": ours,
         "sql_seconds": statistics.median(bare),
         "sql_runs": bare,
-        "books": len(books),
-        "lines": VoucherLine.objects.filter(county_code=county).count(),
-        "balanced": balanced,
-        "totals_agree": total_debit == sql_debit,
-        "total_debit_fen": total_debit,
-        "sql_debit_fen": sql_debit,
+        "ratio": statistics.median(ours) / statistics.median(bare),
+        "balances_agree": agree,
+        "accounts_compared": accounts,
     }
+
+
+def _up(closing: dict, parent: dict) -> dict:
+    """Each account's balance added into its ancestors."""
+    out: dict = {}
+    for k, v in closing.items():
+        while k is not None:
+            out[k] = out.get(k, 0) + v
+            k = parent.get(k)
+    return out
+
+
+def _closings(tb) -> dict[str, int]:
+    """Closing balance (debit positive) of each account row of a trial balance."""
+    return {row[0]: (row[6] or 0) - (row[7] or 0) for row in tb.rows if row[0]}
+
+
+def _agree(ours: dict, sql: dict) -> bool:
+    return all(ours.get(k, 0) == v for k, v in sql.items()) and all(
+        sql.get(k, 0) == v for k, v in ours.items()
+    )
 
 
 ROOTS = {"asset": "Assets", "cost": "Assets", "liability": "Liabilities", "equity": "Equity"}
@@ -174,7 +248,15 @@ def post(writers: int, count: int) -> dict:
 
     user = _user()
     checker = type(user).objects.get(username="shuji")
-    book = Book.objects.filter(cooperative__legal_form="collective_organisation").order_by("pk").first()
+    from tongzhou.regions.scope import access_for, prefix_q
+
+    # a book the checker may write to (at county scale the demo's shuji keeps one village's books)
+    book = (
+        Book.objects.filter(prefix_q("region_code", access_for(checker).write))
+        .filter(cooperative__legal_form="collective_organisation")
+        .order_by("pk")
+        .first()
+    )
     day = dt.date(YEAR, 12, 30)
     period = Period.objects.get(book=book, year=YEAR, month=12)
     before = period.last_number
@@ -261,26 +343,46 @@ def bench_ledger(
     PostgreSQL."""
     result = report("ledger", scale, seed, repeat)
     beancount_python = os.environ.get("BEANCOUNT_PYTHON", sys.executable)
+    # TONGZHOU_BENCH_KEEP=1: reuse a template left by an earlier run (the county demo with books takes minutes per
+    # database) and leave it; TONGZHOU_BENCH_BEANCOUNT=0: leave beancount out.
+    keep = os.environ.get("TONGZHOU_BENCH_KEEP") == "1"
+    with_beancount = os.environ.get("TONGZHOU_BENCH_BEANCOUNT", "1") != "0"
     for vendor in dbs:
         db = Database(vendor, scale, seed, kind="_ledger")
-        log(f"{vendor}: preparing the demo with its books (scale {scale}) …")
-        db._drop(db.template)
-        (out / "db").mkdir(parents=True, exist_ok=True)
-        if vendor == "postgresql":
-            subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", db.template], check=True)
-        prepared = _run(
-            "ledger.py", "prepare", "--scale", scale, "--seed", str(seed), env=db.env(db.template)
-        )
-        try:
-            env = db.fresh()
+        if keep and _template_exists(db, out):
+            log(f"{vendor}: reusing the template {db.template}")
+            prepared = {"reused": True}
+        else:
+            log(f"{vendor}: preparing the demo with its books (scale {scale}) …")
+            db._drop(db.template)
+            (out / "db").mkdir(parents=True, exist_ok=True)
+            if vendor == "postgresql":
+                subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", db.template], check=True)
+            prepared = _run(
+                "ledger.py", "prepare", "--scale", scale, "--seed", str(seed), env=db.env(db.template)
+            )
             log(f"  {prepared['books']:,} books, {prepared['vouchers']:,} vouchers, {prepared['lines']:,} lines "
                 f"in {prepared['seconds']:.0f}s")  # fmt: skip
+        if vendor == "sqlite":
+            from run import _sqlite_checkpoint
+
+            _sqlite_checkpoint(out / "db" / f"{db.template}.sqlite3")
+        try:
+            env = db.fresh()
             entry = {"db": vendor, "prepared": prepared}
             st = _run("ledger.py", "statements", "--repeat", str(repeat), env=env)
             st["ratio"] = st["seconds"] / st["sql_seconds"]
-            log(f"  statements {st['seconds']:.2f}s vs SQL {st['sql_seconds']:.2f}s = {st['ratio']:.2f}×, "
-                f"totals agree {st['totals_agree']}, balanced {st['balanced']}")  # fmt: skip
+            for name, what in (("roll_up", "county roll-up"), ("books", f"{st['book_count']} books")):
+                line = st[name]
+                log(f"  {what}: {line['seconds']:.3f}s vs SQL {line['sql_seconds']:.3f}s = {line['ratio']:.2f}×, "
+                    f"balances agree {line['balances_agree']} ({line['accounts_compared']} accounts)")  # fmt: skip
+            log(f"  {st['lines']:,} lines, every statement balanced {st['balanced']}")
             entry["statements"] = st
+            if not with_beancount:
+                if vendor == "postgresql":
+                    entry["posting"] = _posting(env, log)
+                result["results"].append(entry)
+                continue
             path = out / f"ledger-{scale}-{vendor}.beancount"
             exported = _run("ledger.py", "export", "--out", str(path), env=env)
             expected = exported.pop("expected")
@@ -290,21 +392,39 @@ def bench_ledger(
                 runs.append(bc["seconds"])
             agree = {k: v for k, v in bc.pop("balances").items() if v} == expected
             bc.update(runs=runs, seconds=statistics.median(runs), balances_agree=agree, export=exported)
-            bc["ours_vs_beancount"] = bc["seconds"] / st["seconds"]
-            log(f"  beancount {bc['seconds']:.1f}s (load {bc['load_seconds']:.1f}s) vs ours {st['seconds']:.2f}s "
+            # beancount computes every book's balances: set against ours for every book's statements
+            ours = st["books"]["seconds"]
+            bc["ours_vs_beancount"] = bc["seconds"] / ours
+            log(f"  beancount {bc['seconds']:.1f}s (load {bc['load_seconds']:.1f}s) vs ours {ours:.2f}s "
                 f"= {bc['ours_vs_beancount']:.1f}× faster, balances agree {agree}")  # fmt: skip
             entry["beancount"] = bc
             path.unlink(missing_ok=True)
             if vendor == "postgresql":
-                posting = _run("ledger.py", "post", "--writers", "4", "--count", "2000", env=env)
-                log(
-                    f"  4 writers: {posting['vouchers_per_s']:.0f} vouchers/s, gapless {posting['gapless_unique']}"
-                )
-                entry["posting"] = posting
+                entry["posting"] = _posting(env, log)
             result["results"].append(entry)
         finally:
-            db.cleanup()
+            if keep:
+                db._drop(db.run_name)
+            else:
+                db.cleanup()
     return result
+
+
+def _posting(env: dict, log) -> dict:
+    posting = _run("ledger.py", "post", "--writers", "4", "--count", "2000", env=env)
+    log(f"  4 writers: {posting['vouchers_per_s']:.0f} vouchers/s, gapless {posting['gapless_unique']}")
+    return posting
+
+
+def _template_exists(db, out: Path) -> bool:
+    if db.vendor == "postgresql":
+        found = subprocess.run(
+            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-tAc",
+             f"SELECT 1 FROM pg_database WHERE datname = '{db.template}'"],
+            capture_output=True, text=True,
+        )  # fmt: skip
+        return found.stdout.strip() == "1"
+    return (out / "db" / f"{db.template}.sqlite3").exists()
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@
     python bench/worker.py import-tx --dir D                       # transactions_import, one file per village
     python bench/worker.py raw-tx --dir D                          # COPY / executemany of the same rows
     python bench/worker.py orm-tx --dir D --sample 2000            # one MemberTransaction.save() per row
-    python bench/worker.py accounts --dir D --repeat 3             # member_accounts of the county vs. one SQL
+    python bench/worker.py accounts --dir D --repeat 3             # region_member_accounts of the county vs. one SQL
 
 The database comes from the environment (DATABASE_URL, or TONGZHOU_VAR_DIR + TONGZHOU_SQLITE_NAME).
 """
@@ -262,9 +262,11 @@ def prepare_coops(scale: str, seed: int, directory: str) -> dict:
 
     from django.core.management import call_command
     from django.db import connection, transaction
+    from django.db.models import F, Q
 
     from tongzhou.accounts.services import user_create
     from tongzhou.coops.models import Cooperative, Level, MemberTransaction
+    from tongzhou.coops.services.transactions import LIVE_STATUSES
     from tongzhou.demo.coops import TRANSACTION_TABLE
     from tongzhou.demo.services import demo_build
 
@@ -278,9 +280,20 @@ def prepare_coops(scale: str, seed: int, directory: str) -> dict:
         old.unlink()
     manifest = []
     coops = Cooperative.objects.filter(level=Level.VILLAGE, legal_form="farmers_cooperative").order_by("pk")
+    # What a single entry accepts (services.transactions.member_refusal): non-members, and members in the register
+    # on the day (an exited member before its exit date). Rows a single entry would refuse are left out and counted.
+    importable = Q(member__isnull=True) | (
+        (
+            Q(member__status__in=LIVE_STATUSES)
+            | Q(member__status="exited", member__exit_effective_on__isnull=False)
+        )
+        & Q(member__joined_on__lte=F("on"))
+        & (Q(member__exit_effective_on__isnull=True) | Q(member__exit_effective_on__gt=F("on")))
+    )
+    left_out = MemberTransaction.objects.filter(~importable).count()
     for coop_id, county_code in coops.values_list("pk", "county_code"):
         path = out / f"coop-{coop_id}.csv"
-        rows = MemberTransaction.objects.filter(cooperative_id=coop_id).order_by("pk").values_list(
+        rows = MemberTransaction.objects.filter(importable, cooperative_id=coop_id).order_by("pk").values_list(
             "member__person__id_number", "counterparty_name", "kind", "on", "product", "grade", "quantity",
             "unit", "unit_price_fen", "amount_fen",
         )  # fmt: skip
@@ -305,6 +318,7 @@ def prepare_coops(scale: str, seed: int, directory: str) -> dict:
         "households": demo.households,
         "members": demo.coops.members,
         "transactions": sum(m["rows"] for m in manifest),
+        "left_out_ended_memberships": left_out,
         "files": len(manifest),
     }
 
@@ -450,14 +464,15 @@ SELECT member_id, SUM(capital), SUM(subsidy), SUM(tx_amount), SUM(tx_quantity) F
 
 
 def run_accounts(directory: str, repeat: int) -> dict:
-    """Every member account of the county through selectors.shares.member_accounts (as the superuser) against one
-    bare SQL aggregate over the same rows; loads the transactions with the raw path first if there are none."""
+    """Every member account of the county through selectors.region_accounts.region_member_accounts (as the
+    superuser, iterated to the last row) against one bare SQL aggregate over the same rows; loads the
+    transactions with the raw path first if there are none."""
     import statistics
 
     from django.db import connection
 
     from tongzhou.coops.models import Cooperative, MemberTransaction, ShareClass, ShareEntry
-    from tongzhou.coops.selectors.shares import member_accounts
+    from tongzhou.coops.selectors.region_accounts import region_member_accounts
 
     loaded = None
     if not MemberTransaction.objects.exists():
@@ -465,7 +480,7 @@ def run_accounts(directory: str, repeat: int) -> dict:
     county = _manifest(directory)[0]["county"]
     user = _bench_user()
     year = 2025
-    coops = list(Cooperative.objects.filter(county_code=county).order_by("pk"))
+    coops = Cooperative.objects.filter(county_code=county).count()
     sql = ACCOUNTS_SQL.format(
         entries=ShareEntry._meta.db_table, classes=ShareClass._meta.db_table,
         transactions=MemberTransaction._meta.db_table,
@@ -475,12 +490,11 @@ def run_accounts(directory: str, repeat: int) -> dict:
         started = time.perf_counter()
         accounts = 0
         totals = [0, 0, 0]
-        for coop in coops:
-            for _member, account in member_accounts(user=user, cooperative=coop, year=year):
-                accounts += 1
-                totals[0] += account.capital_fen
-                totals[1] += account.subsidy_share_fen
-                totals[2] += account.transactions_amount_fen
+        for account in region_member_accounts(user=user, code=county, year=year):
+            accounts += 1
+            totals[0] += account.capital_fen
+            totals[1] += account.subsidy_share_fen
+            totals[2] += account.transactions_amount_fen
         selector_runs.append(time.perf_counter() - started)
         started = time.perf_counter()
         with connection.cursor() as cursor:
@@ -493,7 +507,7 @@ def run_accounts(directory: str, repeat: int) -> dict:
         "selector_runs": selector_runs,
         "sql_seconds": statistics.median(sql_runs),
         "sql_runs": sql_runs,
-        "cooperatives": len(coops),
+        "cooperatives": coops,
         "accounts": accounts,
         "sql_members": len(sql_rows),
         "totals_agree": totals == sql_totals,

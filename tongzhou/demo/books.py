@@ -279,6 +279,9 @@ class _BooksWriter:
         self.vendor = connection.vendor
         self.maker_id, self.checker_id = _users()
         self.charts: dict[str, object] = {}
+        self._accounts_cache: dict[
+            str, list
+        ] = {}  # per writer: chart ids change when a test reloads the charts
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {VOUCHER_TABLE}")
             self.next_voucher_id = cursor.fetchone()[0] + 1
@@ -385,8 +388,6 @@ class _BooksWriter:
         bad = cursor.fetchone()
         if bad is not None:
             raise RuntimeError(f"demo voucher {bad[0]} does not balance")
-
-    _accounts_cache: dict[str, list] = {}
 
     def _chart_accounts(self, standard: str) -> list:
         if standard not in self._accounts_cache:

@@ -65,146 +65,413 @@ def trial_balance_of(*, user, book: Book, date_from: dt.date, date_to: dt.date) 
 
 
 # -- Statements (ledger/statements/): the movements they are built from, one SUM … GROUP BY over the lines --------
+#
+# Every statement of a book, or of a region rolled up per chart, reads `LedgerData` (ledger/statements/data.py):
+# the accounts and, per account, the balance before the period, the period's debits and credits and what the
+# year-close vouchers moved. All of it, for every book under a region and for several periods at once (the
+# balance sheet's year, the surplus statement's same period a year earlier), comes from one aggregate over the
+# posted lines: grouped by account, member, date bucket (the spans between the periods' first days and the days
+# after their last) and whether the voucher is a year close. Each period's figures are sums of buckets, added up in
+# Python; so is the roll-up, per chart account. The counter lines of the vouchers that touch the distribution
+# account (盈余分配 / 收益分配) are a second, small aggregate over those vouchers only.
+
+Period = tuple[dt.date, dt.date]
 
 
-def _movements(lines, key: str, date_from: dt.date, date_to: dt.date) -> dict:
-    """Per `key`: the balance before `date_from` (debit positive), the debits and credits of the period and those of
-    the year-close vouchers among them; and per `key` of a member account the (opening, closing) of each member.
-    One aggregate query over posted lines, grouped by account and member."""
-    from django.db.models import BigIntegerField, Case, F, Q, Value, When
+def _cuts(periods: list[Period]) -> list[dt.date]:
+    """The days a date bucket starts on: each period's first day and the day after its last."""
+    return sorted({p[0] for p in periods} | {p[1] + dt.timedelta(days=1) for p in periods})
+
+
+def _bucket(cuts: list[dt.date]):
+    """A SQL expression: the number of `cuts` on or before the voucher's date."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    if not cuts:
+        return Value(0, output_field=IntegerField())
+    return Case(
+        *(When(voucher__date__lt=cut, then=Value(i)) for i, cut in enumerate(cuts)),
+        default=Value(len(cuts)),
+        output_field=IntegerField(),
+    )
+
+
+def _sum(field: str):
+    """SUM cast to BIGINT, so PostgreSQL hands back an int, not a Decimal."""
+    from django.db.models import BigIntegerField
+    from django.db.models.functions import Cast
+
+    return Cast(Sum(field), BigIntegerField())
+
+
+def _raw(qs):
+    """The rows of a values_list query as the database cursor gives them, without the ORM's per-value converters
+    (the sums are cast to BIGINT, so both databases give ints)."""
+    from django.db import connections
+
+    sql, params = qs.query.sql_with_params()
+    with connections[qs.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        while chunk := cursor.fetchmany(20000):
+            yield from chunk
+
+
+def _spans(cuts: list[dt.date], periods: list[Period]) -> list[tuple[set[int], set[int]]]:
+    """Per period: the buckets before it (its opening) and those within it."""
+    spans = []
+    for first, last in periods:
+        lo = cuts.index(first) + 1  # buckets from `first` on
+        hi = cuts.index(last + dt.timedelta(days=1))  # the bucket ending on `last`
+        spans.append((set(range(lo)), set(range(lo, hi + 1))))
+    return spans
+
+
+def _lines_under(region_code: str | None, book_ids: list[int] | None):
+    """The lines under a region (by its county code, exact, then the village code's range) or of some books."""
+    from tongzhou.regions.scope import code_prefix_q
+
+    lines = VoucherLine.objects.all()
+    if book_ids is not None:
+        lines = (
+            lines.filter(book_id__in=book_ids) if len(book_ids) != 1 else lines.filter(book_id=book_ids[0])
+        )
+    if region_code:
+        if len(region_code) >= 6:
+            lines = lines.filter(county_code=region_code[:6])
+            if len(region_code) > 6:
+                lines = lines.filter(code_prefix_q("region_code", region_code))
+        else:
+            lines = lines.filter(code_prefix_q("county_code", region_code))
+    return lines
+
+
+def _movement_rows(lines, periods: list[Period]) -> dict:
+    """{(account id, member id): [Movement or None per period]}: the one aggregate over the posted lines."""
+    from django.db.models import BooleanField, Case, Value, When
 
     from .statements.data import YEAR_CLOSE_SOURCE, Movement
 
-    big = BigIntegerField()
-    zero = Value(0, output_field=big)
-    before = Q(voucher__date__lt=date_from)
-    within = Q(voucher__date__gte=date_from)
-    closing = within & Q(voucher__source__startswith=YEAR_CLOSE_SOURCE)
-    rows = (
-        lines.filter(voucher__status=VoucherStatus.POSTED, voucher__date__lte=date_to)
-        .order_by()
-        .values(key, "member_id")
-        .annotate(
-            opening=Sum(
-                Case(When(before, then=F("debit_fen") - F("credit_fen")), default=zero, output_field=big)
-            ),
-            debit=Sum(Case(When(within, then=F("debit_fen")), default=zero, output_field=big)),
-            credit=Sum(Case(When(within, then=F("credit_fen")), default=zero, output_field=big)),
-            close_debit=Sum(Case(When(closing, then=F("debit_fen")), default=zero, output_field=big)),
-            close_credit=Sum(Case(When(closing, then=F("credit_fen")), default=zero, output_field=big)),
-        )
+    cuts = _cuts(periods)
+    spans = _spans(cuts, periods)
+    closing = Case(
+        When(voucher__source__startswith=YEAR_CLOSE_SOURCE, then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
     )
-    movements: dict = {}
-    members: dict = {}
-    for row in rows:
-        m = Movement(
-            row["opening"] or 0,
-            row["debit"] or 0,
-            row["credit"] or 0,
-            row["close_debit"] or 0,
-            row["close_credit"] or 0,
-        )
-        k = row[key]
-        had = movements.get(k)
-        movements[k] = m if had is None else had.plus(m)
-        if row["member_id"] is not None:
-            members.setdefault(k, []).append((m.opening, m.closing))
-    return movements, members
+    rows = (
+        lines.filter(voucher__status=VoucherStatus.POSTED, voucher__date__lte=max(p[1] for p in periods))
+        .annotate(bucket=_bucket(cuts), year_close=closing)
+        .order_by()
+        .values_list("account_id", "member_id", "bucket", "year_close")
+        .annotate(d=_sum("debit_fen"), c=_sum("credit_fen"))
+    )
+    # Per bucket: (period index, whether the bucket lies within the period) for the periods it counts in.
+    plan = [
+        [(i, b in within) for i, (before, within) in enumerate(spans) if b in before or b in within]
+        for b in range(len(cuts) + 1)
+    ]
+    out: dict = {}
+    for account_id, member_id, bucket, year_close, d, c in _raw(rows):
+        d = d or 0
+        c = c or 0
+        sums = out.get((account_id, member_id))
+        if sums is None:
+            sums = out[(account_id, member_id)] = [[0, 0, 0, 0, 0, False] for _ in periods]
+        for i, within in plan[bucket]:
+            s = sums[i]
+            s[5] = True
+            if within:
+                s[1] += d
+                s[2] += c
+                if year_close:
+                    s[3] += d
+                    s[4] += c
+            else:
+                s[0] += d - c
+    # A period the (account, member) has no line in, before or within, has no movement (None), as if it were
+    # read alone.
+    return {key: [Movement(*s[:5]) if s[5] else None for s in sums] for key, sums in out.items()}
 
 
-def _distribution_flows(lines, distribution_ids, date_from: dt.date, date_to: dt.date) -> dict[int, tuple]:
-    """(debit, credit) per chart account of the lines of the period's vouchers that touch the distribution account
-    (盈余分配 / 收益分配), its own lines and the year-close vouchers left out."""
+def _flow_rows(
+    book_ids: list[int], distribution_ids: list[int], periods: list[Period]
+) -> dict[int, list[list[int]]]:
+    """{account id: [[debit, credit] per period]} of the lines of the periods' vouchers that touch a distribution
+    account (`distribution_ids`, accounts of the books `book_ids`, one per account), their own lines and the
+    year-close vouchers left out."""
     from .statements.data import YEAR_CLOSE_SOURCE
 
-    touching = lines.filter(account__chart_account_id__in=distribution_ids).values("voucher_id")
+    if not distribution_ids:
+        return {}
+    cuts = _cuts(periods)
+    spans = _spans(cuts, periods)
+    # The vouchers touching a distribution account, found through the (book, account) index: a handful per book and
+    # year. Worked out once, before the aggregate reads their lines: on PostgreSQL as an ARRAY(…) init plan, so no
+    # plan (on a table not analysed yet, say) can loop over the region's lines; SQLite always runs an uncorrelated
+    # IN (…) once.
+    from django.db import connections
+    from django.db.models import BooleanField
+    from django.db.models.expressions import RawSQL
+
+    touching = (
+        VoucherLine.objects.filter(book_id__in=sorted(set(book_ids)), account_id__in=distribution_ids)
+        .order_by()
+        .values("voucher_id")
+    )
+    sql, params = touching.query.sql_with_params()
+    table = VoucherLine._meta.db_table
+    if connections[touching.db].vendor == "postgresql":
+        among = RawSQL(f'"{table}"."voucher_id" = ANY(ARRAY({sql}))', params, output_field=BooleanField())
+    else:
+        among = RawSQL(f'"{table}"."voucher_id" IN ({sql})', params, output_field=BooleanField())
     rows = (
-        lines.filter(
+        VoucherLine.objects.filter(
+            among,
             voucher__status=VoucherStatus.POSTED,
-            voucher__date__gte=date_from,
-            voucher__date__lte=date_to,
-            voucher_id__in=touching,
+            voucher__date__gte=min(p[0] for p in periods),
+            voucher__date__lte=max(p[1] for p in periods),
         )
         .exclude(voucher__source__startswith=YEAR_CLOSE_SOURCE)
-        .exclude(account__chart_account_id__in=distribution_ids)
+        .exclude(account_id__in=distribution_ids)
+        .annotate(bucket=_bucket(cuts))
         .order_by()
-        .values("account__chart_account_id")
-        .annotate(d=Sum("debit_fen"), c=Sum("credit_fen"))
+        .values_list("account_id", "bucket")
+        .annotate(d=_sum("debit_fen"), c=_sum("credit_fen"))
     )
-    return {row["account__chart_account_id"]: (row["d"] or 0, row["c"] or 0) for row in rows}
+    out: dict[int, list[list[int]]] = {}
+    for account_id, bucket, d, c in _raw(rows):
+        sums = out.setdefault(account_id, [[0, 0] for _ in periods])
+        for (_before, within), s in zip(spans, sums, strict=True):
+            if bucket in within:
+                s[0] += int(d or 0)
+                s[1] += int(c or 0)
+    return out
 
 
-def _chart_codes(chart_id: int) -> dict[int, object]:
+def _book_accounts(book_ids: list[int]) -> list[tuple]:
+    """(id, book id, chart account id, code, name, normal balance, class, parent code, member name) of the
+    accounts of the books, as plain tuples."""
+    return list(
+        BookAccount.objects.filter(book_id__in=book_ids)
+        .order_by("book_id", "code")
+        .values_list(
+            "pk",
+            "book_id",
+            "chart_account_id",
+            "code",
+            "name",
+            "normal_balance",
+            "account_class",
+            "parent__code",
+            "member__display_name",
+        )
+    )
+
+
+def _chart_accounts_of(book_ids: list[int]) -> tuple[dict[int, str], set[int]]:
+    """The codes of the accounts of the books' charts by id, and the ids of their distribution accounts (盈余分配 /
+    收益分配)."""
     from .models import ChartAccount
+    from .statements.data import ROLE_CODES
 
-    return {a.pk: a for a in ChartAccount.objects.filter(chart_id=chart_id)}
+    charts = Book.objects.filter(pk__in=book_ids).values("chart_id")
+    codes: dict[int, str] = {}
+    distribution: set[int] = set()
+    rows = ChartAccount.objects.filter(chart_id__in=charts).values_list("pk", "code", "chart__standard")
+    for pk, code, standard in rows:
+        codes[pk] = code
+        if standard in ROLE_CODES and code == ROLE_CODES[standard]["distribution"]:
+            distribution.add(pk)
+    return codes, distribution
+
+
+def statement_data_of_books(
+    *, periods: list[Period], region_code: str | None = None, books: list[Book] | None = None
+) -> dict[int, list]:
+    """{book id: [`LedgerData` per period]} of every book under a region (`region_code`) or of `books`: one
+    aggregate over their lines for all the books and periods, one for the distribution flows. Not scoped:
+    callers check the user."""
+    from .statements.data import LedgerData, StatementAccount
+
+    if books is None:
+        from tongzhou.regions.scope import code_prefix_q
+
+        book_rows = list(
+            Book.objects.filter(code_prefix_q("region_code", region_code or ""))
+            .order_by("pk")
+            .values_list("pk", "chart_id", "chart__standard", "cooperative__name")
+        )
+    else:
+        book_rows = [(b.pk, b.chart_id, b.chart.standard, b.cooperative.name) for b in books]
+    if not book_rows:
+        return {}
+    ids = [row[0] for row in book_rows]
+    accounts = _book_accounts(ids)
+    chart_code, distribution_charts = _chart_accounts_of(ids)
+    distribution = [a for a in accounts if a[2] in distribution_charts]
+    lines = _lines_under(region_code, ids if books is not None else None)
+    movements = _movement_rows(lines, periods)
+    flows = _flow_rows([a[1] for a in distribution], [a[0] for a in distribution], periods)
+    info = {a[0]: a for a in accounts}
+
+    per_book: dict[int, dict] = {pk: {"m": [{} for _ in periods], "mb": [{} for _ in periods], "f": [
+        {} for _ in periods]} for pk in ids}  # fmt: skip
+    for (account_id, member_id), per_period in movements.items():
+        a = info.get(account_id)
+        if a is None:  # a line whose book is not under the region: none is
+            continue
+        target = per_book[a[1]]
+        for i, m in enumerate(per_period):
+            if m is None:
+                continue
+            had = target["m"][i].get(a[3])
+            target["m"][i][a[3]] = m if had is None else had.plus(m)
+            if member_id is not None:
+                target["mb"][i].setdefault(a[3], []).append((m.opening, m.closing))
+    for account_id, per_period in flows.items():
+        a = info.get(account_id)
+        if a is None:
+            continue
+        code = chart_code[a[2]]
+        for i, (d, c) in enumerate(per_period):
+            if d or c:
+                had = per_book[a[1]]["f"][i].get(code, (0, 0))
+                per_book[a[1]]["f"][i][code] = (had[0] + d, had[1] + c)
+
+    statement_accounts: dict[int, list] = {pk: [] for pk in ids}
+    for a in accounts:
+        statement_accounts[a[1]].append(StatementAccount(a[3], a[4], a[5], a[6], a[7] or "", a[8] or ""))
+    out: dict[int, list] = {}
+    for pk, _chart, standard, name in book_rows:
+        target = per_book[pk]
+        out[pk] = [
+            LedgerData(
+                standard=standard,
+                entity=name,
+                date_from=first,
+                date_to=last,
+                accounts=tuple(statement_accounts[pk]),
+                movements=target["m"][i],
+                member_balances={k: tuple(v) for k, v in target["mb"][i].items()},
+                flows=target["f"][i],
+            )
+            for i, (first, last) in enumerate(periods)
+        ]
+    return out
 
 
 def statement_data_of_book(*, book: Book, date_from: dt.date, date_to: dt.date):
     """The `LedgerData` of one book: its accounts (sub-accounts included) and their movements. Not scoped:
     callers check the user."""
+    return statement_data_of_books(periods=[(date_from, date_to)], books=[book])[book.pk][0]
+
+
+def statement_data_of_regions(
+    *, region_code: str, charts: list, entity: str, periods: list[Period]
+) -> dict[int, list]:
+    """{chart id: [`LedgerData` per period]} of every book kept to each of `charts` under a region (prefix of its
+    code), summed per account of the chart: one aggregate over the region's lines for every chart and period,
+    summed per chart account in Python. Not scoped: callers check the user."""
+    from tongzhou.regions.scope import code_prefix_q
+
+    from .models import ChartAccount
     from .statements.data import ROLE_CODES, LedgerData, StatementAccount
 
-    accounts = list(BookAccount.objects.filter(book=book).select_related("parent", "member"))
-    code_of = {a.pk: a.code for a in accounts}
-    chart = _chart_codes(book.chart_id)
-    standard = book.chart.standard
-    distribution = [pk for pk, a in chart.items() if a.code == ROLE_CODES[standard]["distribution"]]
-    lines = VoucherLine.objects.filter(book=book)
-    movements, members = _movements(lines, "account_id", date_from, date_to)
-    flows = _distribution_flows(lines, distribution, date_from, date_to)
-    return LedgerData(
-        standard=standard,
-        entity=book.cooperative.name,
-        date_from=date_from,
-        date_to=date_to,
-        accounts=tuple(
-            StatementAccount(
-                a.code,
-                a.name,
-                a.normal_balance,
-                a.account_class,
-                a.parent.code if a.parent else "",
-                str(a.member) if a.member_id else "",
-            )
-            for a in accounts
-        ),
-        movements={code_of[pk]: m for pk, m in movements.items()},
-        member_balances={code_of[pk]: tuple(v) for pk, v in members.items()},
-        flows={chart[pk].code: v for pk, v in flows.items()},
+    chart_ids = [c.pk for c in charts]
+    standard_of = {c.pk: c.standard for c in charts}
+    chart_accounts = list(
+        ChartAccount.objects.filter(chart_id__in=chart_ids)
+        .order_by("code")
+        .values_list("pk", "chart_id", "code", "name", "normal_balance", "account_class", "parent_code")
     )
+    chart_info = {a[0]: a for a in chart_accounts}
+    # The region's book accounts kept to one of the charts, mapped to their chart account; a book opens with the
+    # accounts of its chart, so the books of each chart are those these accounts belong to.
+    to_chart: dict[int, int] = {}
+    book_of: dict[int, int] = {}
+    books_of: dict[int, set[int]] = {pk: set() for pk in chart_ids}
+    for pk, book_id, ca in BookAccount.objects.filter(
+        code_prefix_q("region_code", region_code), chart_account_id__in=list(chart_info)
+    ).values_list("pk", "book_id", "chart_account_id"):
+        to_chart[pk] = ca
+        book_of[pk] = book_id
+        books_of[chart_info[ca][1]].add(book_id)
+    books = {pk: len(ids) for pk, ids in books_of.items()}
+    distribution = [
+        pk
+        for pk, ca in to_chart.items()
+        if chart_info[ca][2] == ROLE_CODES[standard_of[chart_info[ca][1]]]["distribution"]
+    ]
+    lines = _lines_under(region_code, None)
+    movements = _movement_rows(lines, periods)
+    flows = _flow_rows([book_of[pk] for pk in distribution], distribution, periods)
+
+    per_chart = {c: {"m": [{} for _ in periods], "mb": [{} for _ in periods], "f": [{} for _ in periods]}
+                 for c in chart_ids}  # fmt: skip
+    by_member: dict = {}
+    for (account_id, member_id), per_period in movements.items():
+        ca = to_chart.get(account_id)
+        if ca is None:
+            continue
+        chart_id, code = chart_info[ca][1], chart_info[ca][2]
+        target = per_chart[chart_id]
+        for i, m in enumerate(per_period):
+            if m is not None:
+                had = target["m"][i].get(code)
+                target["m"][i][code] = m if had is None else had.plus(m)
+        if member_id is not None:
+            key = (chart_id, code, member_id)
+            had = by_member.get(key)
+            by_member[key] = (
+                per_period if had is None else [_plus(a, b) for a, b in zip(had, per_period, strict=True)]
+            )
+    for (chart_id, code, _member), per_period in by_member.items():
+        for i, m in enumerate(per_period):
+            if m is None:
+                continue
+            per_chart[chart_id]["mb"][i].setdefault(code, []).append((m.opening, m.closing))
+    for account_id, per_period in flows.items():
+        ca = to_chart.get(account_id)
+        if ca is None:
+            continue
+        chart_id, code = chart_info[ca][1], chart_info[ca][2]
+        for i, (d, c) in enumerate(per_period):
+            if d or c:
+                had = per_chart[chart_id]["f"][i].get(code, (0, 0))
+                per_chart[chart_id]["f"][i][code] = (had[0] + d, had[1] + c)
+    out: dict[int, list] = {}
+    for chart in charts:
+        accounts = tuple(
+            StatementAccount(a[2], a[3], a[4], a[5], a[6]) for a in chart_accounts if a[1] == chart.pk
+        )
+        target = per_chart[chart.pk]
+        out[chart.pk] = [
+            LedgerData(
+                standard=chart.standard,
+                entity=entity,
+                date_from=first,
+                date_to=last,
+                accounts=accounts,
+                movements=target["m"][i],
+                member_balances={k: tuple(v) for k, v in target["mb"][i].items()},
+                flows=target["f"][i],
+                books=books.get(chart.pk, 0),
+            )
+            for i, (first, last) in enumerate(periods)
+        ]
+    return out
+
+
+def _plus(a, b):
+    return b if a is None else a if b is None else a.plus(b)
 
 
 def statement_data_of_region(*, region_code: str, chart, entity: str, date_from: dt.date, date_to: dt.date):
-    """The `LedgerData` of every book kept to `chart` under a region (prefix of its code), summed per account of
-    the chart: the same one SUM … GROUP BY, grouped by the chart account. Not scoped: callers check the user."""
-    from tongzhou.regions.scope import code_prefix_q
-
-    from .statements.data import ROLE_CODES, LedgerData, StatementAccount
-
-    chart_accounts = _chart_codes(chart.pk)
-    standard = chart.standard
-    distribution = [pk for pk, a in chart_accounts.items() if a.code == ROLE_CODES[standard]["distribution"]]
-    lines = VoucherLine.objects.filter(
-        code_prefix_q("region_code", region_code), account__chart_account_id__in=list(chart_accounts)
-    )
-    movements, members = _movements(lines, "account__chart_account_id", date_from, date_to)
-    flows = _distribution_flows(lines, distribution, date_from, date_to)
-    books = Book.objects.filter(code_prefix_q("region_code", region_code), chart=chart).count()
-    return LedgerData(
-        standard=standard,
-        entity=entity,
-        date_from=date_from,
-        date_to=date_to,
-        accounts=tuple(
-            StatementAccount(a.code, a.name, a.normal_balance, a.account_class, a.parent_code)
-            for a in sorted(chart_accounts.values(), key=lambda a: a.code)
-        ),
-        movements={chart_accounts[pk].code: m for pk, m in movements.items()},
-        member_balances={chart_accounts[pk].code: tuple(v) for pk, v in members.items()},
-        flows={chart_accounts[pk].code: v for pk, v in flows.items()},
-        books=books,
-    )
+    """The `LedgerData` of every book kept to `chart` under a region, summed per account of the chart. Not
+    scoped: callers check the user."""
+    return statement_data_of_regions(
+        region_code=region_code, charts=[chart], entity=entity, periods=[(date_from, date_to)]
+    )[chart.pk][0]
 
 
 def monthly_movements(lines, key: str, code_of: dict, date_from: dt.date, date_to: dt.date) -> dict:

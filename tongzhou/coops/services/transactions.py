@@ -22,11 +22,16 @@ TRANSACTION_FIELDS = ("kind", "on", "product", "grade", "quantity", "unit", "uni
 LIVE_STATUSES = (MemberStatus.ACTIVE, MemberStatus.EXIT_NOTIFIED)
 
 
+def _exited_with_date(status: str, exit_effective_on: dt.date | None) -> bool:
+    """An exited member with a known exit date still transacted as a member before it (the year's patronage)."""
+    return status == MemberStatus.EXITED and exit_effective_on is not None
+
+
 def member_refusal(member: Member, *, cooperative_id: int, on: dt.date) -> tuple[str, str, str] | None:
     """Why `member` cannot transact with the cooperative on `on` as a member: (code, zh, en), or None if it can."""
     if member.cooperative_id != cooperative_id:
         return "not_a_member", "该成员不属于本合作社。", "This member does not belong to this cooperative."
-    if member.status not in LIVE_STATUSES:
+    if member.status not in LIVE_STATUSES and not _exited_with_date(member.status, member.exit_effective_on):
         return (
             "member_not_active",
             f"该成员状态为“{member.get_status_display()}”，不是在册成员。",

@@ -5,15 +5,18 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import pathlib
+from decimal import Decimal
 
 import pytest
 from openpyxl import Workbook, load_workbook
 
 from tongzhou.accounts.models import AuditEvent
+from tongzhou.coops.domain.transactions import member_key, source_key
 from tongzhou.coops.models import MemberTransaction
+from tongzhou.coops.services.transactions import transaction_record
 from tongzhou.coops.testing import build_cooperative, build_member
 from tongzhou.coops.transactions_import import transactions_import
-from tongzhou.core.errors import ImportRejected, ScopeDenied
+from tongzhou.core.errors import Conflict, ImportRejected, ScopeDenied
 from tongzhou.core.testing import build_household, fresh
 from tongzhou.households.register_import import write_error_report
 
@@ -270,3 +273,157 @@ def test_only_users_who_may_write_the_cooperatives_village_may_import(
         with pytest.raises(ScopeDenied):
             transactions_import(user=user, cooperative=cooperative, path=path)
         assert not MemberTransaction.objects.exists()
+
+
+def test_the_imported_rows_carry_what_a_single_entry_stores(personas, baima, tmp_path):
+    cooperative, wang_member, li_member, wang, li = baima
+    transactions_import(
+        user=personas.cadre_a, cooperative=cooperative, path=write_csv(tmp_path / "a.csv", good_rows(baima))
+    )
+    sale = MemberTransaction.objects.get(member=wang_member, grade="一级")
+    assert (sale.kind, sale.on, sale.year, sale.quantity, sale.unit) == (
+        "sale_to_coop",
+        dt.date(2024, 6, 12),
+        2024,
+        Decimal("42.500"),
+        "kg",
+    )
+    assert (sale.unit_price_fen, sale.amount_fen, sale.is_member, sale.created_by) == (
+        46_00,
+        1955_00,
+        True,
+        personas.cadre_a,
+    )
+    assert (sale.village_code, sale.county_code) == (wang.village_code, cooperative.county_code)
+    assert sale.created_at is not None
+    outside = MemberTransaction.objects.get(is_member=False)
+    assert outside.village_code == cooperative.region_code  # a non-member's: the cooperative's village
+    # The single entry computes the same source key: recording the sale again is a duplicate.
+    with pytest.raises(Conflict):
+        transaction_record(
+            user=personas.cadre_a,
+            cooperative=cooperative,
+            member=wang_member,
+            kind="交售",
+            on="2024-06-12",
+            product="鲜茧",
+            grade="一级",
+            quantity="42.5",
+            unit="kg",
+            unit_price="46",
+            amount="",
+        )
+
+
+def test_an_xlsx_of_number_date_and_float_cells_is_the_same_transactions_as_its_csv(
+    personas, baima, tmp_path
+):
+    cooperative, wang_member, li_member, wang, li = baima
+    rows = [
+        [id_of(wang), None, None, "交售", dt.datetime(2024, 6, 12), "鲜茧", "一级", 42.5, "kg", 46.0, 1955.0],
+        [None, li_member.pk, None, "务工", dt.date(2024, 7, 1), "采桑叶", None, 12, None, 80, 960.0],
+        [None, None, "邻村散户张三", "交售", dt.datetime(2024, 6, 12), "鲜茧", "一级", 10, "kg", 46, None],
+    ]
+    result = transactions_import(
+        user=personas.cadre_a, cooperative=cooperative, path=write_xlsx(tmp_path / "a.xlsx", rows)
+    )
+    assert (result.rows, result.member_transactions, result.amount_fen) == (3, 2, 1955_00 + 960_00 + 460_00)
+    # the CSV of the same transactions (as text) duplicates every one of them
+    error = rejected(
+        user=personas.cadre_a,
+        cooperative=cooperative,
+        path=write_csv(tmp_path / "a.csv", [good_rows(baima)[0], good_rows(baima)[2], good_rows(baima)[3]]),
+    )
+    assert error.details["duplicates_in_database"] == 3
+
+
+def test_a_gb18030_csv_is_imported(personas, baima, tmp_path):
+    cooperative, *_ = baima
+    path = tmp_path / "交易.csv"
+    with path.open("w", encoding="gb18030", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(HEADERS)
+        writer.writerows(good_rows(baima))
+    result = transactions_import(user=personas.cadre_a, cooperative=cooperative, path=path)
+    assert (result.rows, result.non_member_transactions) == (4, 1)
+    assert MemberTransaction.objects.get(is_member=False).counterparty_name == "邻村散户张三"
+
+
+def test_a_row_already_recorded_by_hand_is_a_duplicate_in_the_database(personas, baima, tmp_path):
+    cooperative, wang_member, *_ = baima
+    transaction_record(
+        user=personas.cadre_a,
+        cooperative=cooperative,
+        member=wang_member,
+        kind="sale_to_coop",
+        on=dt.date(2024, 9, 20),
+        product="鲜茧",
+        grade="二级",
+        quantity="30.000",
+        unit="kg",
+        unit_price="40.00",
+        amount="1200",
+    )
+    error = rejected(
+        user=personas.cadre_a, cooperative=cooperative, path=write_csv(tmp_path / "a.csv", good_rows(baima))
+    )
+    assert [(e["row"], e["code"]) for e in error.details["errors"]] == [(3, "duplicate_in_database")]
+    assert MemberTransaction.objects.count() == 1
+
+
+def test_rows_written_before_a_later_error_are_rolled_back(personas, baima, tmp_path, monkeypatch):
+    monkeypatch.setattr("tongzhou.coops.transactions_import.BATCH_ROWS", 2)  # write as early as possible
+    cooperative, *_ = baima
+    wang = baima[3]
+    late = [id_of(wang), "", "", "交售", "2024-06-20", "鲜茧", "一级", "4", "斤", "46", "1.00"]
+    error = rejected(
+        user=personas.cadre_a,
+        cooperative=cooperative,
+        path=write_csv(tmp_path / "a.csv", good_rows(baima) + [late]),
+    )
+    assert [(e["row"], e["code"]) for e in error.details["errors"]] == [(6, "amount_mismatch")]
+    assert not MemberTransaction.objects.exists()
+
+
+def test_a_source_key_held_by_another_cooperative_rejects_the_file_unwritten(personas, baima, tmp_path):
+    cooperative, wang_member, *_ = baima
+    other = build_cooperative(name="白马村茶叶专业合作社")
+    key = source_key(
+        cooperative_id=cooperative.pk,
+        member_key=member_key(member_id=None, counterparty_name="邻村散户张三"),
+        kind="sale_to_coop",
+        on=dt.date(2024, 6, 12),
+        product="鲜茧",
+        grade="一级",
+        quantity=Decimal("10"),
+        unit_price_fen=46_00,
+        amount_fen=460_00,
+    )
+    MemberTransaction.objects.create(
+        cooperative=other, is_member=False, counterparty_name="某", kind="sale_to_coop", on=dt.date(2024, 1, 2),
+        year=2024, product="茶", quantity=1, unit="kg", unit_price_fen=1, amount_fen=1, source_key=key,
+        county_code=other.county_code,
+    )  # fmt: skip
+    with pytest.raises(ImportRejected):
+        transactions_import(
+            user=personas.cadre_a,
+            cooperative=cooperative,
+            path=write_csv(tmp_path / "a.csv", good_rows(baima)),
+        )
+    assert MemberTransaction.objects.count() == 1
+
+
+def test_a_member_outside_the_dates_of_membership_is_refused_naming_the_member(personas, baima, tmp_path):
+    cooperative, wang_member, li_member, *_ = baima
+    li_member.exit_effective_on = dt.date(2024, 7, 1)
+    li_member.status = "exit_notified"
+    li_member.save()
+    rows = good_rows(baima)
+    rows.append(["", str(li_member.pk), "", "务工", "2017-03-31", "采桑叶", "", "1", "", "80", ""])
+    error = rejected(user=personas.cadre_a, cooperative=cooperative, path=write_csv(tmp_path / "a.csv", rows))
+    assert [(e["row"], e["column"], e["code"]) for e in error.details["errors"]] == [
+        (4, "成员编号", "after_exit"),
+        (6, "成员编号", "before_joining"),
+    ]
+    assert "李秀英" in error.details["errors"][0]["reason_zh"]
+    assert not MemberTransaction.objects.exists()

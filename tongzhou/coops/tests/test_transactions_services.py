@@ -139,6 +139,29 @@ def test_only_a_member_active_on_the_date_may_transact_as_a_member(personas, bai
     ).is_member
 
 
+def test_an_exited_member_transacted_as_a_member_before_the_exit_and_not_from_it(personas, baima):
+    cooperative, _member = baima
+    gone = build_member(cooperative, build_household(number="0005"), status=MemberStatus.EXITED)
+    gone.joined_on, gone.exit_effective_on = dt.date(2017, 4, 1), dt.date(2024, 7, 1)
+    gone.save(update_fields=["joined_on", "exit_effective_on"])
+    before = {**COCOONS, "on": dt.date(2024, 6, 30)}
+    assert transaction_record(user=personas.cadre_a, cooperative=cooperative, member=gone, **before).is_member
+    with pytest.raises(InvalidInput) as excinfo:
+        transaction_record(
+            user=personas.cadre_a,
+            cooperative=cooperative,
+            member=gone,
+            **{**COCOONS, "on": dt.date(2024, 7, 1)},
+        )
+    assert excinfo.value.details["fields"]["member"]["code"] == "after_exit"
+    undated = build_member(cooperative, build_household(number="0006"), status=MemberStatus.EXITED)
+    undated.joined_on = dt.date(2017, 4, 1)
+    undated.save(update_fields=["joined_on"])
+    with pytest.raises(InvalidInput) as excinfo:
+        transaction_record(user=personas.cadre_a, cooperative=cooperative, member=undated, **before)
+    assert excinfo.value.details["fields"]["member"]["code"] == "member_not_active"
+
+
 @pytest.mark.parametrize(
     ("persona", "allowed"),
     [

@@ -8,6 +8,7 @@ signed number, debit positive, as in `domain/balances.py`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -80,9 +81,34 @@ class LedgerData:
     # one who is owed stand apart on the balance sheet (成员往来 / 内部往来).
     member_balances: Mapping[str, tuple[tuple[int, int], ...]] = field(default_factory=dict)
 
-    # -- the account tree -------------------------------------------------------------------------------------
-    def _parents(self) -> dict[str, str]:
+    # -- the account tree (looked up often by the builders: the lookups are worked out once per instance) -------
+    @functools.cached_property
+    def _parent_of(self) -> dict[str, str]:
         return {a.code: a.parent_code for a in self.accounts}
+
+    @functools.cached_property
+    def _by_code(self) -> dict[str, StatementAccount]:
+        by_code: dict[str, StatementAccount] = {}
+        for a in self.accounts:
+            by_code.setdefault(a.code, a)
+        return by_code
+
+    @functools.cached_property
+    def _ancestors(self) -> dict[str, frozenset[str]]:
+        """Per code with a movement: itself and every account above it."""
+        parents = self._parent_of
+        out: dict[str, frozenset[str]] = {}
+        for code in self.movements:
+            seen: list[str] = []
+            c = code
+            while c and c not in seen:
+                seen.append(c)
+                c = parents.get(c, "")
+            out[code] = frozenset(seen)
+        return out
+
+    def _parents(self) -> dict[str, str]:
+        return self._parent_of
 
     def top_of(self, code: str) -> str:
         parents = self._parents()
@@ -95,12 +121,12 @@ class LedgerData:
         return code
 
     def account(self, code: str) -> StatementAccount | None:
-        for a in self.accounts:
-            if a.code == code:
-                return a
-        return None
+        return self._by_code.get(code)
 
     def in_subtree(self, code: str, top: str) -> bool:
+        above = self._ancestors.get(code)
+        if above is not None:
+            return top in above
         parents = self._parents()
         seen: set[str] = set()
         while code and code not in seen:
@@ -112,7 +138,8 @@ class LedgerData:
 
     def subtree(self, top: str) -> list[tuple[str, Movement]]:
         """The movements of `top` and every account below it."""
-        return [(code, m) for code, m in self.movements.items() if self.in_subtree(code, top)]
+        ancestors = self._ancestors
+        return [(code, m) for code, m in self.movements.items() if top in ancestors[code]]
 
     def positions(self, top: str, at: str) -> list[int]:
         """The balances (debit positive) when the period opens (`at="open"`) or closes of each member on the

@@ -129,30 +129,85 @@ def statement_for_book(
     require_read(user, book.region_code)
     kind = _kind(kind)
     _standard_of(book)
-    if kind == "balance-sheet":
-        data = selectors.statement_data_of_book(
-            book=book, date_from=dt.date(date_to.year, 1, 1), date_to=date_to
-        )
-        return builders.balance_sheet(data)
     if kind == "subsidiary-ledger":
         return _subsidiary(book, account, member, date_from, date_to)
-    data = selectors.statement_data_of_book(book=book, date_from=date_from, date_to=date_to)
+    return statements_for_book(user=user, book=book, kinds=(kind,), date_from=date_from, date_to=date_to)[
+        kind
+    ]
+
+
+ROLLED_UP = ("trial-balance", "balance-sheet", "surplus", "equity-changes", "general-ledger")
+
+
+def _periods(kinds, date_from: dt.date, date_to: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """The periods the statements `kinds` read: the period itself, the balance sheet's year to `date_to` (its
+    年初数 is the balance on 1 January), the surplus statement's same period a year earlier."""
+    periods = [(date_from, date_to)]
+    if "balance-sheet" in kinds:
+        periods.append((dt.date(date_to.year, 1, 1), date_to))
+    if "surplus" in kinds:
+        periods.append((_year_earlier(date_from), _year_earlier(date_to)))
+    return list(dict.fromkeys(periods))
+
+
+def _build(kind: str, of: dict, date_from: dt.date, date_to: dt.date, monthly=None) -> Statement:
+    """Statement `kind` from the `LedgerData` of each period (`of[(first, last)]`)."""
+    if kind == "balance-sheet":
+        return builders.balance_sheet(of[(dt.date(date_to.year, 1, 1), date_to)])
+    data = of[(date_from, date_to)]
     if kind == "surplus":
-        prior = selectors.statement_data_of_book(
-            book=book, date_from=_year_earlier(date_from), date_to=_year_earlier(date_to)
-        )
-        return builders.surplus_statement(data, prior)
+        return builders.surplus_statement(data, of[(_year_earlier(date_from), _year_earlier(date_to))])
     if kind == "equity-changes":
         return builders.equity_changes(data)
     if kind == "trial-balance":
         return builders.trial_balance_statement(data)
-    code_of = dict(BookAccount.objects.filter(book=book).values_list("pk", "code"))
-    from ..models import VoucherLine
+    return builders.general_ledger(data, monthly() if monthly else {})
 
-    monthly = selectors.monthly_movements(
-        VoucherLine.objects.filter(book=book), "account_id", code_of, date_from, date_to
-    )
-    return builders.general_ledger(data, monthly)
+
+def statements_for_book(
+    *, user, book: Book, kinds, date_from: dt.date, date_to: dt.date
+) -> dict[str, Statement]:
+    """Statements `kinds` (not the subsidiary ledger) of one book, from one aggregate over its lines."""
+    require_read(user, book.region_code)
+    kinds = [_kind(k) for k in kinds]
+    _standard_of(book)
+    periods = _periods(kinds, date_from, date_to)
+    datas = selectors.statement_data_of_books(periods=periods, books=[book])[book.pk]
+    of = dict(zip(periods, datas, strict=True))
+
+    def monthly():
+        from ..models import VoucherLine
+
+        code_of = dict(BookAccount.objects.filter(book=book).values_list("pk", "code"))
+        return selectors.monthly_movements(
+            VoucherLine.objects.filter(book=book), "account_id", code_of, date_from, date_to
+        )
+
+    return {kind: _build(kind, of, date_from, date_to, monthly) for kind in kinds}
+
+
+def statements_for_books(
+    *, user, region_code: str, kinds, date_from: dt.date, date_to: dt.date
+) -> dict[int, dict[str, Statement]]:
+    """{book id: {kind: statement}} of every book under a region the user may read, from one aggregate over the
+    region's lines grouped by account (and so by book), not one per book. No general ledger here."""
+    region = region_selectors.region_get(user=user, code=region_code)
+    require_read(user, region.code)
+    kinds = [_kind(k) for k in kinds]
+    if not set(kinds) <= {"trial-balance", "balance-sheet", "surplus", "equity-changes"}:
+        raise voucher_error(
+            "kind",
+            "批量只出试算平衡表、资产负债表、盈余表和权益变动表。",
+            "Every book at once: trial balance, balance sheet, surplus and equity statements only.",
+            "statement_not_batched",
+        )
+    periods = _periods(kinds, date_from, date_to)
+    datas = selectors.statement_data_of_books(periods=periods, region_code=region.code)
+    return {
+        pk: {kind: _build(kind, dict(zip(periods, per, strict=True)), date_from, date_to) for kind in kinds}
+        for pk, per in datas.items()
+        if per[0].standard in STANDARDS
+    }
 
 
 def _subsidiary(book: Book, account: str | None, member: int | None, date_from, date_to) -> Statement:
@@ -226,53 +281,69 @@ def statement_for_region(
 ) -> Statement:
     """One statement rolled up for a region: the sum of every book below it kept to the chart of `standard` in
     force on `date_to`. Cooperatives and collectives are reported separately."""
+    return statements_for_region(
+        user=user,
+        region_code=region_code,
+        standards=(standard,),
+        kinds=(kind,),
+        date_from=date_from,
+        date_to=date_to,
+    )[(standard, KIND_ALIASES.get(kind, kind))]
+
+
+def statements_for_region(
+    *, user, region_code: str, standards, kinds, date_from: dt.date, date_to: dt.date
+) -> dict[tuple[str, str], Statement]:
+    """{(standard, kind): statement} rolled up for a region, every standard and kind from one aggregate over the
+    region's lines (the periods they need folded in as date buckets)."""
     region = region_selectors.region_get(user=user, code=region_code)
     require_read(user, region.code)
-    kind = _kind(kind)
-    if standard not in STANDARDS:
-        raise voucher_error(
-            "standard",
-            "汇总须指定组织形式：farmers_cooperative 或 collective_organisation。",
-            "A roll-up names the kind of organisation: farmers_cooperative or collective_organisation.",
-            "standard_invalid",
-            value=str(standard),
-        )
-    if kind == "subsidiary-ledger":
+    kinds = [_kind(k) for k in kinds]
+    for standard in standards:
+        if standard not in STANDARDS:
+            raise voucher_error(
+                "standard",
+                "汇总须指定组织形式：farmers_cooperative 或 collective_organisation。",
+                "A roll-up names the kind of organisation: farmers_cooperative or collective_organisation.",
+                "standard_invalid",
+                value=str(standard),
+            )
+    if "subsidiary-ledger" in kinds:
         raise voucher_error(
             "kind",
             "明细账只能按账套查看。",
             "A subsidiary ledger is of one book only.",
             "statement_not_rolled_up",
         )
-    chart = chart_in_force(standard, date_to)
-    label = LegalForm(standard).label
-    start = dt.date(date_to.year, 1, 1) if kind == "balance-sheet" else date_from
-
-    def load(a: dt.date, b: dt.date):
-        data = selectors.statement_data_of_region(
-            region_code=region.code, chart=chart, entity=region.name, date_from=a, date_to=b
-        )
-        return dataclasses.replace(data, entity=f"{region.name}（{label}汇总，{data.books} 个账套）")
-
-    data = load(start, date_to)
-    if kind == "balance-sheet":
-        return builders.balance_sheet(data)
-    if kind == "surplus":
-        return builders.surplus_statement(data, load(_year_earlier(date_from), _year_earlier(date_to)))
-    if kind == "equity-changes":
-        return builders.equity_changes(data)
-    if kind == "trial-balance":
-        return builders.trial_balance_statement(data)
-    from tongzhou.regions.scope import code_prefix_q
-
-    from ..models import ChartAccount, VoucherLine
-
-    code_of = dict(ChartAccount.objects.filter(chart=chart).values_list("pk", "code"))
-    lines = VoucherLine.objects.filter(
-        code_prefix_q("region_code", region.code), account__chart_account_id__in=list(code_of)
+    charts = {standard: chart_in_force(standard, date_to) for standard in standards}
+    periods = _periods(kinds, date_from, date_to)
+    datas = selectors.statement_data_of_regions(
+        region_code=region.code, charts=list(charts.values()), entity=region.name, periods=periods
     )
-    monthly = selectors.monthly_movements(lines, "account__chart_account_id", code_of, date_from, date_to)
-    return builders.general_ledger(data, monthly)
+    out = {}
+    for standard, chart in charts.items():
+        label = LegalForm(standard).label
+        of = {
+            p: dataclasses.replace(d, entity=f"{region.name}（{label}汇总，{d.books} 个账套）")
+            for p, d in zip(periods, datas[chart.pk], strict=True)
+        }
+
+        def monthly(chart=chart):
+            from tongzhou.regions.scope import code_prefix_q
+
+            from ..models import ChartAccount, VoucherLine
+
+            code_of = dict(ChartAccount.objects.filter(chart=chart).values_list("pk", "code"))
+            lines = VoucherLine.objects.filter(
+                code_prefix_q("region_code", region.code), account__chart_account_id__in=list(code_of)
+            )
+            return selectors.monthly_movements(
+                lines, "account__chart_account_id", code_of, date_from, date_to
+            )
+
+        for kind in kinds:
+            out[(standard, kind)] = _build(kind, of, date_from, date_to, monthly)
+    return out
 
 
 def book_get(*, user, book_id: int) -> Book:
