@@ -217,15 +217,21 @@ def post_operation_voucher(
     user,
     source: str,
     via: str = "web",
+    accounts: _Accounts | None = None,
 ) -> Voucher | None:
-    """Post the voucher of one operation (see the module's rules). None when there is nothing to book."""
+    """Post the voucher of one operation (see the module's rules). None when there is nothing to book.
+    `accounts`: the book's accounts already read (a caller posting several vouchers to one book reads them once)."""
     if not lines or not keeps_books(cooperative.legal_form):
         return None
-    book = _book_for(user=user, cooperative=cooperative, on=on, via=via)
+    book = (
+        accounts.book
+        if accounts is not None
+        else _book_for(user=user, cooperative=cooperative, on=on, via=via)
+    )
     if not _in_book(book, on):
         return None
     period = _open_period(book, on)
-    resolved = _resolve(_Accounts(user=user, book=book, via=via), lines)
+    resolved = _resolve(accounts or _Accounts(user=user, book=book, via=via), lines)
     summary = str(summary).strip()[:200]
     actor = _actor(user)
     voucher = Voucher.objects.create(
@@ -461,6 +467,10 @@ def transaction_summary_vouchers(
             key = (line.account_code, line.member_id, line.counterparty, side)
             merged[key] = merged.get(key, 0) + line.debit_fen + line.credit_fen
     vouchers = []
+    accounts = None  # the book and its accounts, read once for every month of the file
+    if by_month and keeps_books(cooperative.legal_form):
+        book = _book_for(user=user, cooperative=cooperative, on=min(last_day.values()), via=via)
+        accounts = _Accounts(user=user, book=book, via=via) if book is not None else None
     for (year, month), merged in sorted(by_month.items()):
         lines = [
             AutoLine(
@@ -477,6 +487,7 @@ def transaction_summary_vouchers(
             user=user,
             source=f"{source}:{year}-{month:02d}",
             via=via,
+            accounts=accounts,
         )
         if voucher is not None:
             vouchers.append(voucher)
