@@ -18,26 +18,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from tongzhou.coops.models import MemberStatus
-from tongzhou.coops.selectors.region_accounts import RegionAccount, region_member_accounts
-from tongzhou.core.money import fen_to_yuan_str, format_yuan
+from tongzhou.coops.selectors.region_accounts import EXPORT_HEADERS, export_row, region_member_accounts
+from tongzhou.core.money import format_yuan
 from tongzhou.regions import selectors as region_selectors
 
 from . import forms_coops as f
 
 PAGE_SIZE = 50
-DOWNLOAD_HEADERS = (
-    "合作社编号",
-    "合作社名称",
-    "地区代码",
-    "成员编号",
-    "成员名称",
-    "状态",
-    "出资额（元）",
-    "量化公积金份额（元）",
-    "量化财政补助份额（元）",
-    "交易额（元）",
-    "交易量",
-)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -84,22 +71,6 @@ def coop_region_accounts(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "web/coop_region_accounts.html", context)
 
 
-def _cells(a: RegionAccount, statuses: dict[str, str]) -> list:
-    return [
-        a.cooperative_id,
-        a.cooperative_name,
-        a.region_code,
-        a.member_id,
-        a.member_name,
-        statuses.get(a.status, a.status),
-        fen_to_yuan_str(a.capital_fen),
-        fen_to_yuan_str(a.reserve_share_fen),
-        fen_to_yuan_str(a.subsidy_share_fen),
-        fen_to_yuan_str(a.transactions_amount_fen),
-        f"{a.transactions_quantity:f}",
-    ]
-
-
 class _Line:
     """A file-like object whose write() hands back the line csv.writer wrote."""
 
@@ -120,9 +91,9 @@ def coop_region_accounts_download(request: HttpRequest, code: str, fmt: str) -> 
         writer = csv.writer(_Line())
 
         def lines() -> Iterator[str]:
-            yield "\ufeff" + writer.writerow(DOWNLOAD_HEADERS)
+            yield "\ufeff" + writer.writerow(EXPORT_HEADERS)
             for a in accounts:
-                yield writer.writerow(_cells(a, statuses))
+                yield writer.writerow(export_row(a, statuses))
 
         response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -131,9 +102,9 @@ def coop_region_accounts_download(request: HttpRequest, code: str, fmt: str) -> 
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("成员账户") + f" {year}")
-    sheet.append(DOWNLOAD_HEADERS)
+    sheet.append(EXPORT_HEADERS)
     for a in accounts:
-        sheet.append(_cells(a, statuses))
+        sheet.append(export_row(a, statuses))
     out = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
     workbook.save(out)
     out.seek(0)

@@ -20,6 +20,7 @@ from typing import NamedTuple
 from django.db import connection
 
 from tongzhou.core.errors import InvalidInput
+from tongzhou.core.money import fen_to_yuan_str
 from tongzhou.regions.scope import code_prefix_q, require_read
 
 from ..domain.shares import SUBSIDY_KINDS
@@ -51,6 +52,24 @@ class RegionAccount(NamedTuple):
     transactions_amount_fen: int
     transactions_quantity: Decimal
     reserve_share_fen: int = 0
+
+
+# The columns of a region's account listing as a file (CLI and web downloads alike): money in yuan text.
+EXPORT_HEADERS = (
+    "合作社编号", "合作社名称", "地区代码", "成员编号", "成员名称", "状态", "出资额（元）", "量化公积金份额（元）",
+    "量化财政补助份额（元）", "交易额（元）", "交易量",
+)  # fmt: skip
+
+
+def export_row(account: RegionAccount, statuses: dict[str, str]) -> list:
+    """One account as a file row under EXPORT_HEADERS; `statuses`: member status → its label."""
+    a = account
+    return [
+        a.cooperative_id, a.cooperative_name, a.region_code, a.member_id, a.member_name,
+        statuses.get(a.status, a.status), fen_to_yuan_str(a.capital_fen), fen_to_yuan_str(a.reserve_share_fen),
+        fen_to_yuan_str(a.subsidy_share_fen), fen_to_yuan_str(a.transactions_amount_fen),
+        f"{a.transactions_quantity:f}",
+    ]  # fmt: skip
 
 
 def _range(code: str) -> tuple[str, str | None]:

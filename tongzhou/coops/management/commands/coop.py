@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from tongzhou.coops.models import Level, MemberStatus
 from tongzhou.coops.selectors.cooperatives import bylaws_for, cooperative_get, cooperative_list
 from tongzhou.coops.selectors.membership import MEMBER_STATUSES, member_list
-from tongzhou.coops.selectors.region_accounts import region_member_accounts
+from tongzhou.coops.selectors.region_accounts import EXPORT_HEADERS, export_row, region_member_accounts
 from tongzhou.coops.selectors.shares import holdings_at, member_accounts
 from tongzhou.coops.services.shares import poverty_shares_convert
 from tongzhou.core.commands import TongzhouCommand
@@ -42,7 +42,6 @@ ACCOUNT_HEADERS = (
     "交易额（元）",
     "交易量",
 )
-REGION_ACCOUNT_HEADERS = ("合作社编号", "合作社名称", "地区代码", *ACCOUNT_HEADERS)
 
 
 def _bp(bp: int) -> str:
@@ -179,23 +178,8 @@ class Command(TongzhouCommand):
         year, path = _year_and_path(year, output)
         accounts = region_member_accounts(user=user, code=region, year=year)
         statuses = {value: str(label) for value, label in MemberStatus.choices}
-        rows = (
-            [
-                a.cooperative_id,
-                a.cooperative_name,
-                a.region_code,
-                a.member_id,
-                a.member_name,
-                statuses.get(a.status, a.status),
-                fen_to_yuan_str(a.capital_fen),
-                fen_to_yuan_str(a.reserve_share_fen),
-                fen_to_yuan_str(a.subsidy_share_fen),
-                fen_to_yuan_str(a.transactions_amount_fen),
-                f"{a.transactions_quantity:f}",
-            ]
-            for a in accounts
-        )
-        self._write_accounts(REGION_ACCOUNT_HEADERS, rows, path, year, where=region)
+        rows = (export_row(a, statuses) for a in accounts)
+        self._write_accounts(EXPORT_HEADERS, rows, path, year, where=region)
 
     def _write_accounts(self, headers, rows, path: Path | None, year: int, where: str = "") -> None:
         count = 0
