@@ -20,7 +20,7 @@ def postgresql_only():
         pytest.skip("PostgreSQL triggers and row locks")
 
 
-def _insert_posted_voucher(book, lines):
+def _insert_posted_voucher(book, lines, number=99):
     """Raw SQL, as a careless script would: a posted voucher and its lines, in one transaction."""
     cash, bank = (book.accounts.get(code=c).pk for c in ("101", "102"))
     period = Period.objects.get(book=book, year=2025, month=1)
@@ -48,8 +48,8 @@ def _insert_posted_voucher(book, lines):
                 ],
             )
         cursor.execute(
-            "UPDATE ledger_voucher SET status = 'posted', number = 99, period_id = %s WHERE id = %s",
-            [period.pk, voucher_id],
+            "UPDATE ledger_voucher SET status = 'posted', number = %s, period_id = %s WHERE id = %s",
+            [number, period.pk, voucher_id],
         )
     return voucher_id
 
@@ -67,6 +67,25 @@ def test_an_unbalanced_posted_voucher_inserted_with_raw_sql_is_refused_at_commit
     with transaction.atomic():
         voucher_id = _insert_posted_voucher(small.book, [("cash", 100000, 0), ("bank", 0, 100000)])
     assert Voucher.objects.get(pk=voucher_id).status == "posted"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_voucher_is_checked_at_commit_even_when_many_are_written_together(postgresql_only, personas):
+    """The check runs once per voucher (migration 0004), never skipping a voucher: a balanced voucher of many lines
+    followed by an unbalanced one, and the other way round, are refused as a whole."""
+    small = build_small_coop(personas.cadre_a)
+    many = [("cash", 1000, 0)] * 50 + [("bank", 0, 50000)]
+    for first, second in (
+        (many, [("cash", 500, 0), ("bank", 0, 400)]),
+        ([("cash", 5, 0), ("bank", 0, 4)], many),
+    ):
+        with pytest.raises(IntegrityError, match="does not balance"), transaction.atomic():
+            _insert_posted_voucher(small.book, first, number=97)
+            _insert_posted_voucher(small.book, second, number=98)
+        assert not Voucher.objects.filter(summary="手工插入").exists()
+    with transaction.atomic():
+        ids = [_insert_posted_voucher(small.book, many, number=90 + n) for n in range(3)]
+    assert Voucher.objects.filter(pk__in=ids, status="posted").count() == 3
 
 
 @pytest.mark.django_db(transaction=True)
