@@ -47,6 +47,7 @@ from tongzhou.regions.selectors import region_get
 from tongzhou.rollups.coverage import FIGURE_FIELDS
 from tongzhou.rollups.selectors import coop_figures
 
+from .common import COOP_ID, READ_ERRORS, WRITE_ERRORS, money_fields
 from .errors import RequestInvalid
 from .paging import paged
 from .schemas import Error
@@ -92,15 +93,12 @@ from .schemas_coops import (
 
 router = Router(tags=["合作社 Cooperatives"])
 
-READ_ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 422: Error}
-WRITE_ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error}
 WRITE_NOTE = (
     "\n\n违反规则返回 400（details.fields.<字段>），冲突或重复返回 409，类型或未知字段返回 422；出错时不改动任何数据。"
     "\n\nA broken rule answers 400 (details.fields.<field>), a conflict or duplicate 409, a wrong type or unknown "
     "field 422; a refused request changes nothing."
 )
 
-COOP_ID = Path(..., ge=1, description="合作社编号 / Cooperative id")
 MEMBER_ID = Path(..., ge=1, description="成员编号 / Member id")
 CODE_PATH = Path(..., pattern=r"^\d{2,12}$", description="统计用区划代码 / Statistical division code")
 
@@ -120,10 +118,6 @@ def _fen(field: str, yuan: str) -> int:
         return yuan_to_fen(yuan)
     except InvalidInput as exc:
         raise _field_error(field, exc.message_zh, exc.message_en, "money") from None
-
-
-def _money(name: str, fen: int) -> dict[str, Any]:
-    return {name: fen_to_yuan_str(fen), f"{name}_fen": fen}
 
 
 def _quantity(value: Decimal) -> str:
@@ -206,7 +200,7 @@ def bylaws_out(bylaws: Bylaws) -> dict[str, Any]:
         "transaction_basis": bylaws.transaction_basis,
         "patronage_transaction_kinds": list(bylaws.patronage_transaction_kinds),
         "guaranteed_payments": [
-            {"share_class": g["share_class"], "basis": g["basis"], **_money("amount", g["amount_fen"])}
+            {"share_class": g["share_class"], "basis": g["basis"], **money_fields("amount", g["amount_fen"])}
             for g in bylaws.guaranteed_payments
         ],
         "remainder_split": dict(bylaws.remainder_split),
@@ -248,8 +242,8 @@ def member_out(user, member: Member) -> dict[str, Any]:
         "exit_notice_on": member.exit_notice_on,
         "exit_effective_on": member.exit_effective_on,
         "exit_settled_on": member.exit_settled_on,
-        **_money("exit_capital_returned", member.exit_capital_returned_fen),
-        **_money("exit_reserve_returned", member.exit_reserve_returned_fen),
+        **money_fields("exit_capital_returned", member.exit_capital_returned_fen),
+        **money_fields("exit_reserve_returned", member.exit_reserve_returned_fen),
         "notes": member.notes,
         "identifiers_masked": person is not None and not full,
     }
@@ -263,7 +257,7 @@ def share_class_out(share_class: ShareClass) -> dict[str, Any]:
         "kind_label": str(share_class.get_kind_display()),
         "name": share_class.name,
         "unit_name": share_class.unit_name,
-        **_money("unit_value", share_class.unit_value_fen),
+        **money_fields("unit_value", share_class.unit_value_fen),
         "is_capital": share_class.is_capital,
         "transferable": share_class.transferable,
     }
@@ -281,7 +275,7 @@ def share_entry_out(entry: ShareEntry) -> dict[str, Any]:
         "on": entry.on,
         "units": _units(entry.units_centi),
         "units_centi": entry.units_centi,
-        **_money("amount", entry.amount_fen),
+        **money_fields("amount", entry.amount_fen),
         "counterparty_id": entry.counterparty_id,
         "movement": str(entry.movement) if entry.movement else None,
         "reason": entry.reason,
@@ -304,8 +298,8 @@ def transaction_out(row: MemberTransaction) -> dict[str, Any]:
         "grade": row.grade,
         "quantity": _quantity(row.quantity),
         "unit": row.unit,
-        **_money("unit_price", row.unit_price_fen),
-        **_money("amount", row.amount_fen),
+        **money_fields("unit_price", row.unit_price_fen),
+        **money_fields("amount", row.amount_fen),
         "created_at": row.created_at,
     }
 
@@ -613,11 +607,15 @@ def shares_holdings(
             "share_class_kind": kinds.get(class_id, ""),
             "units": _units(h.units_centi),
             "units_centi": h.units_centi,
-            **_money("amount", h.amount_fen),
+            **money_fields("amount", h.amount_fen),
         }
         for (member_id, class_id), h in sorted(held.items())
     ]
-    return {"on": on, "holdings": rows, **_money("total_amount", sum(h.amount_fen for h in held.values()))}
+    return {
+        "on": on,
+        "holdings": rows,
+        **money_fields("total_amount", sum(h.amount_fen for h in held.values())),
+    }
 
 
 @router.post(
@@ -796,10 +794,10 @@ def member_accounts_list(
             "member_name": member.display_name,
             "status": member.status,
             "year": account.year,
-            **_money("capital", account.capital_fen),
-            **_money("reserve_share", account.reserve_share_fen),
-            **_money("subsidy_share", account.subsidy_share_fen),
-            **_money("transactions_amount", account.transactions_amount_fen),
+            **money_fields("capital", account.capital_fen),
+            **money_fields("reserve_share", account.reserve_share_fen),
+            **money_fields("subsidy_share", account.subsidy_share_fen),
+            **money_fields("transactions_amount", account.transactions_amount_fen),
             "transactions_quantity": _quantity(account.transactions_quantity),
         }
         for member, account in member_accounts(user=user, cooperative=cooperative, year=query.year)
@@ -855,7 +853,7 @@ def regions_coop_figures(request: HttpRequest, code: str = CODE_PATH) -> dict[st
     for name in FIGURE_FIELDS:
         value = getattr(figures, name, 0) if figures else 0
         if name.endswith("_fen"):
-            out.update(_money(name.removesuffix("_fen"), value))
+            out.update(money_fields(name.removesuffix("_fen"), value))
         else:
             out[name] = value
     out["updated_at"] = figures.updated_at if figures else None
@@ -921,7 +919,7 @@ def _write_template(kind: str, path: pathlib.Path, fmt: str) -> None:
 def _import_result(kind: str, result: Any) -> dict[str, Any]:
     out = {k: v for k, v in dataclasses.asdict(result).items() if k != "amount_fen"}
     if hasattr(result, "amount_fen"):
-        out.update(_money("amount", result.amount_fen))
+        out.update(money_fields("amount", result.amount_fen))
     return {"kind": kind, "summary": result.summary(), **out}
 
 
@@ -1035,10 +1033,10 @@ def regions_member_accounts(
             "member_name": a.member_name,
             "status": a.status,
             "year": query.year,
-            **_money("capital", a.capital_fen),
-            **_money("reserve_share", a.reserve_share_fen),
-            **_money("subsidy_share", a.subsidy_share_fen),
-            **_money("transactions_amount", a.transactions_amount_fen),
+            **money_fields("capital", a.capital_fen),
+            **money_fields("reserve_share", a.reserve_share_fen),
+            **money_fields("subsidy_share", a.subsidy_share_fen),
+            **money_fields("transactions_amount", a.transactions_amount_fen),
             "transactions_quantity": _quantity(a.transactions_quantity),
         }
 

@@ -16,7 +16,7 @@ from ninja.responses import Status
 
 from tongzhou.coops.selectors.cooperatives import cooperative_get
 from tongzhou.core.errors import InvalidInput, NotFound, TongzhouError
-from tongzhou.core.money import fen_to_yuan_str, yuan_to_fen
+from tongzhou.core.money import yuan_to_fen
 from tongzhou.ledger import selectors_books as reads
 from tongzhou.ledger.models import Book, Voucher
 from tongzhou.ledger.selectors import book_list
@@ -35,8 +35,8 @@ from tongzhou.ledger.services import (
 )
 from tongzhou.regions.scope import code_prefix_q, require_read
 
+from .common import COOP_ID, READ_ERRORS, WRITE_ERRORS, money_fields
 from .paging import paged
-from .schemas import Error
 from .schemas_ledger import (
     AccountFilters,
     AccountIn,
@@ -57,8 +57,6 @@ from .schemas_ledger import (
 
 router = Router(tags=["账簿 Books"])
 
-READ_ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 422: Error}
-WRITE_ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error}
 WRITE_NOTE = (
     "\n\n违反规则返回 400（details.fields.<字段>，分录为 lines.<行号>.<字段>），冲突（已记账、已结账、已冲销、"
     "审核人即制单人）返回 409，类型或未知字段返回 422；出错时不改动任何数据。"
@@ -69,15 +67,10 @@ WRITE_NOTE = (
 
 BOOK_ID = Path(..., ge=1, description="账套编号 / Book id")
 VOUCHER_ID = Path(..., ge=1, description="凭证编号 / Voucher id")
-COOP_ID = Path(..., ge=1, description="合作社编号 / Cooperative id")
 LINE_FIELDS = {"debit_fen": "debit", "credit_fen": "credit", "member": "member_id"}
 
 
 # ---------------------------------------------------------------- helpers
-
-
-def _money(name: str, fen: int) -> dict[str, Any]:
-    return {name: fen_to_yuan_str(fen), f"{name}_fen": fen}
 
 
 def _name(user) -> str | None:
@@ -172,9 +165,9 @@ def account_out(row: reads.AccountRow, parent_codes: dict[int, str]) -> dict[str
         "member_id": a.member_id,
         "is_leaf": a.is_leaf,
         "is_active": a.is_active,
-        **_money("debit", row.debit_fen),
-        **_money("credit", row.credit_fen),
-        **_money("balance", row.balance_fen),
+        **money_fields("debit", row.debit_fen),
+        **money_fields("credit", row.credit_fen),
+        **money_fields("balance", row.balance_fen),
     }
 
 
@@ -193,7 +186,7 @@ def voucher_out(voucher: Voucher) -> dict[str, Any]:
         "reverses_id": voucher.reverses_id,
         "reversed_by_id": reversal,
         "source": voucher.source,
-        **_money("total", sum(line.debit_fen for line in lines)),
+        **money_fields("total", sum(line.debit_fen for line in lines)),
         "maker": _name(voucher.maker),
         "made_at": voucher.made_at,
         "checker": _name(voucher.checker),
@@ -206,8 +199,8 @@ def voucher_out(voucher: Voucher) -> dict[str, Any]:
                 "account": line.account.code,
                 "account_name": line.account.name,
                 "summary": line.summary,
-                **_money("debit", line.debit_fen),
-                **_money("credit", line.credit_fen),
+                **money_fields("debit", line.debit_fen),
+                **money_fields("credit", line.credit_fen),
                 "member_id": line.member_id,
                 "member_name": line.member.display_name if line.member else None,
                 "counterparty": line.counterparty,

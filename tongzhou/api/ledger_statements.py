@@ -21,12 +21,10 @@ from tongzhou.ledger.statements.read import (
     statement_for_region,
 )
 
-from .schemas import Error
+from .common import READ_ERRORS, WRITE_ERRORS
 
 router = Router(tags=["账簿报表 Statements"])
 
-READ_ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 422: Error}
-WRITE_ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error}
 Kind = Literal[(*KINDS, *KIND_ALIASES)]  # type: ignore[valid-type]
 Format = Literal["json", "xlsx", "pdf", "csv"]
 BOOK_ID = Path(..., description="账套 ID / book id")
