@@ -21,12 +21,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tongzhou.coops.domain import shares as share_rules
-from tongzhou.coops.models import Cooperative, EntryType, MemberKind, MemberStatus, ShareClassKind
-from tongzhou.coops.selectors import cooperatives as coop_reads
+from tongzhou.coops.models import Cooperative, EntryType, MemberStatus
 from tongzhou.coops.selectors import membership as member_reads
 from tongzhou.coops.selectors import shares as share_reads
 from tongzhou.coops.services import shares as share_writes
-from tongzhou.core.errors import InvalidInput, NotFound, TongzhouError
+from tongzhou.core.errors import TongzhouError
 from tongzhou.core.money import format_yuan
 from tongzhou.regions.scope import access_for
 
@@ -71,65 +70,29 @@ def shares_tab_context(request: HttpRequest, cooperative: Cooperative, forms: di
 def _conversion_preview(request: HttpRequest, cooperative: Cooperative) -> dict | None:
     """Every holder of fiscal poverty-fund shares, with the year their household left poverty and whether the
     shares convert this year under the bylaws in force today; None when the cooperative has no such class."""
-    user = request.user
-    today = dt.date.today()
-    classes = {c.kind: c for c in share_reads.share_class_list(user=user, cooperative=cooperative)}
-    poverty = classes.get(ShareClassKind.FISCAL_POVERTY)
-    if poverty is None:
-        return None
-    cash = classes.get(ShareClassKind.CASH)
-    try:
-        years = coop_reads.bylaws_for(
-            user=user, cooperative=cooperative, on_date=today
-        ).poverty_share_conversion_years
-    except NotFound:
-        years = None
-    held = {
-        member_id: holding
-        for member_id, by_class in _holdings_by_member(request, cooperative).items()
-        if (holding := by_class.get(poverty.pk)) is not None and holding.units_centi > 0
-    }
-    members = (
-        member_reads.member_list(user=user, cooperative=cooperative)
-        .filter(pk__in=list(held))
-        .select_related("household")
+    preview = share_reads.poverty_conversion_preview(
+        user=request.user, cooperative=cooperative, on=dt.date.today()
     )
-    rows = []
-    for member in members:
-        exit_year = member.household.poverty_exit_year if member.household_id else None
-        due = (
-            years is not None
-            and member.kind == MemberKind.HOUSEHOLD
-            and share_rules.poverty_shares_due_for_conversion(exit_year, today.year, years)
-        )
-        cash_units = ""
-        if due and cash is not None:
-            try:
-                _out, into = share_rules.plan_conversion(held[member.pk], cash.unit_value_fen)
-                cash_units = base._units(into.units_centi)
-            except InvalidInput:
-                due = False
-        rows.append(
-            {
-                "member": member,
-                "exit_year": exit_year,
-                "converts_on": (
-                    share_rules.poverty_conversion_date(exit_year, years)
-                    if exit_year is not None and years is not None
-                    else None
-                ),
-                "units": base._units(held[member.pk].units_centi),
-                "amount": format_yuan(held[member.pk].amount_fen),
-                "cash_units": cash_units,
-                "due": due,
-            }
-        )
+    if preview is None:
+        return None
+    rows = [
+        {
+            "member": c.member,
+            "exit_year": c.exit_year,
+            "converts_on": c.converts_on,
+            "units": base._units(c.holding.units_centi),
+            "amount": format_yuan(c.holding.amount_fen),
+            "cash_units": base._units(c.cash_units_centi) if c.cash_units_centi is not None else "",
+            "due": c.due,
+        }
+        for c in preview.candidates
+    ]
     return {
-        "poverty_class": poverty,
-        "cash_class": cash,
-        "years": years,
+        "poverty_class": preview.poverty_class,
+        "cash_class": preview.cash_class,
+        "years": preview.years,
         "rows": rows,
-        "due_count": sum(1 for r in rows if r["due"]),
+        "due_count": preview.due_count,
     }
 
 

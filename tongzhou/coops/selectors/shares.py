@@ -7,14 +7,27 @@ computed by SQL aggregates, one query per family of figures, never one per membe
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import QuerySet, Sum
 
+from tongzhou.core.errors import InvalidInput
 from tongzhou.regions.scope import require_read
 
 from ..domain import shares as domain
-from ..models import Cooperative, Member, MemberStatus, MemberTransaction, ShareClass, ShareEntry
+from ..domain.bylaws import bylaws_in_force
+from ..models import (
+    Bylaws,
+    Cooperative,
+    Member,
+    MemberKind,
+    MemberStatus,
+    MemberTransaction,
+    ShareClass,
+    ShareClassKind,
+    ShareEntry,
+)
 
 # Members who have (or had) an account: admitted at some time.
 ACCOUNT_STATUSES = (MemberStatus.ACTIVE, MemberStatus.EXIT_NOTIFIED, MemberStatus.EXITED)
@@ -97,3 +110,68 @@ def share_class_list(*, user, cooperative: Cooperative) -> QuerySet[ShareClass]:
     """The cooperative's share classes, for a user who may read the cooperative."""
     require_read(user, cooperative.region_code)
     return ShareClass.objects.filter(cooperative=cooperative).order_by("id")
+
+
+@dataclass(frozen=True)
+class ConversionCandidate:
+    """A holder of fiscal poverty-fund shares and where it stands for conversion to cash shares on a date."""
+
+    member: Member
+    exit_year: int | None  # the year the household left poverty (None: not yet, or not a household)
+    converts_on: dt.date | None  # when the bylaws' years are full (None: not out of poverty / no bylaws)
+    holding: domain.Holding  # the poverty-fund shares held
+    cash_units_centi: int | None  # the cash shares they become, when due
+    due: bool
+
+
+@dataclass(frozen=True)
+class ConversionPreview:
+    poverty_class: ShareClass
+    cash_class: ShareClass | None
+    years: int | None  # the bylaws' years out of poverty before shares convert (None: no bylaws in force)
+    candidates: list[ConversionCandidate]
+
+    @property
+    def due_count(self) -> int:
+        return sum(1 for c in self.candidates if c.due)
+
+
+def poverty_conversion_preview(*, user, cooperative: Cooperative, on: dt.date) -> ConversionPreview | None:
+    """Every holder of fiscal poverty-fund shares and whether `poverty_shares_convert` would convert them on `on`
+    under the bylaws then in force (the same domain rules); None when the cooperative has no such class."""
+    require_read(user, cooperative.region_code)
+    classes = {c.kind: c for c in ShareClass.objects.filter(cooperative=cooperative)}
+    poverty = classes.get(ShareClassKind.FISCAL_POVERTY)
+    if poverty is None:
+        return None
+    cash = classes.get(ShareClassKind.CASH)
+    bylaws = bylaws_in_force(Bylaws.objects.filter(cooperative=cooperative), on)
+    years = bylaws.poverty_share_conversion_years if bylaws is not None else None
+    held = {
+        member_id: holding
+        for (member_id, class_id), holding in _holdings_query(cooperative, dt.date.max).items()
+        if class_id == poverty.pk and holding.units_centi > 0
+    }
+    candidates = []
+    for member in Member.objects.filter(pk__in=list(held)).select_related("household").order_by("pk"):
+        exit_year = member.household.poverty_exit_year if member.household_id else None
+        due = (
+            years is not None
+            and member.kind == MemberKind.HOUSEHOLD
+            and domain.poverty_shares_due_for_conversion(exit_year, on.year, years)
+        )
+        cash_units = None
+        if due and cash is not None:
+            try:
+                cash_units = domain.plan_conversion(held[member.pk], cash.unit_value_fen)[1].units_centi
+            except InvalidInput:
+                due = False
+        converts_on = (
+            domain.poverty_conversion_date(exit_year, years)
+            if exit_year is not None and years is not None
+            else None
+        )
+        candidates.append(
+            ConversionCandidate(member, exit_year, converts_on, held[member.pk], cash_units, due)
+        )
+    return ConversionPreview(poverty, cash, years, candidates)

@@ -8,7 +8,7 @@ import pytest
 
 from tongzhou.accounts.models import AuditEvent
 from tongzhou.coops.models import Bylaws, Member, MemberStatus, ShareClass, ShareClassKind, ShareEntry
-from tongzhou.coops.selectors.shares import holdings_at
+from tongzhou.coops.selectors.shares import holdings_at, poverty_conversion_preview
 from tongzhou.coops.services.shares import (
     member_exit_settle,
     poverty_shares_convert,
@@ -261,6 +261,15 @@ def test_poverty_fund_shares_convert_after_five_full_years_out_of_poverty_and_on
     subscribe(personas.cadre_a, baima, li_member, baima.poverty, "1", on=D(2017, 5, 1))
 
     assert poverty_shares_convert(user=personas.cadre_a, cooperative=baima.coop, on=D(2024, 12, 31)) == []
+    # What the page shows before the click agrees with what the service then converts.
+    preview = poverty_conversion_preview(user=personas.auditor, cooperative=baima.coop, on=D(2025, 1, 1))
+    assert [
+        (c.member.pk, c.exit_year, c.converts_on, c.cash_units_centi, c.due) for c in preview.candidates
+    ] == [
+        (baima.wang.pk, 2019, D(2025, 1, 1), 5000, True),
+        (li_member.pk, 2020, D(2026, 1, 1), None, False),
+    ]
+    assert preview.due_count == 1 and preview.years == 5
     entries = poverty_shares_convert(user=personas.cadre_a, cooperative=baima.coop, on=D(2025, 1, 1))
     assert [(e.member_id, e.entry_type, e.units_centi, e.amount_fen) for e in entries] == [
         (baima.wang.pk, "conversion_out", -100, -5_000_00),
