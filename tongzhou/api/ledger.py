@@ -16,8 +16,8 @@ from ninja.responses import Status
 
 from tongzhou.coops.selectors.cooperatives import cooperative_get
 from tongzhou.core.errors import InvalidInput, NotFound, TongzhouError
-from tongzhou.core.money import yuan_to_fen
 from tongzhou.ledger import selectors_books as reads
+from tongzhou.ledger.domain.vouchers import line_amount_fen
 from tongzhou.ledger.models import Book, Voucher
 from tongzhou.ledger.selectors import book_list
 from tongzhou.ledger.services import (
@@ -77,33 +77,12 @@ def _name(user) -> str | None:
     return None if user is None else (user.get_full_name() or user.username)
 
 
-def _line_amount(index: int, field: str, text: str | None) -> int:
-    if text is None or str(text).strip() == "":
-        return 0
-    try:
-        return yuan_to_fen(text)
-    except InvalidInput as exc:
-        key = f"lines.{index}.{field}"
-        raise InvalidInput(
-            f"第 {index} 行：{exc.message_zh}",
-            f"Line {index}: {exc.message_en}",
-            code="money",
-            details={
-                "line": index,
-                "field": field,
-                "fields": {
-                    key: {"message_zh": exc.message_zh, "message_en": exc.message_en, "code": "money"}
-                },
-            },
-        ) from None
-
-
 def _lines(lines: list[LineIn]) -> list[dict[str, Any]]:
     return [
         {
             "account": line.account,
-            "debit_fen": _line_amount(i, "debit", line.debit),
-            "credit_fen": _line_amount(i, "credit", line.credit),
+            "debit_fen": line_amount_fen(i, "debit", line.debit),
+            "credit_fen": line_amount_fen(i, "credit", line.credit),
             "member": line.member_id,
             "counterparty": line.counterparty,
             "summary": line.summary,

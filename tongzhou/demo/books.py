@@ -7,8 +7,12 @@ Per book, in date order and numbered gapless per month (记-1, 记-2, … of eac
   as received in the bank, not as 专项应付款);
 - one voucher per share entry of the year (a transfer, inheritance or conversion is one voucher, on its out leg;
   an entry whose mapping has no lines, such as a subsidy share withdrawn at exit, has none; an exit settled in
-  the next year is left out) and one per member
-  transaction, with `source` "coops.ShareEntry:<id>" / "coops.MemberTransaction:<id>";
+  the next year is left out), `source` "coops.ShareEntry:<id>";
+- the member transactions booked as the transactions import books a file (`transactions="monthly"`, the
+  default): one summary voucher (汇总记账凭证) a month, dated the month's last transaction, each member's total per
+  kind on the lines of the mapping (`auto.transaction_summary_lines`), `source` "demo.transactions:<year>-<month>";
+  or, `transactions="each"`, one voucher per transaction as a single entry posts it, `source`
+  "coops.MemberTransaction:<id>" — 2.4 million vouchers at county scale, what the books benchmark reads;
 - ordinary vouchers so the statements look real: each month with purchases, the sale of what the cooperative
   bought at a margin (Dr 102 / Cr 501) and its cost (Dr 521 / Cr 121); quarterly management fees (Dr 523 / Cr 102).
   A collective gets its capital (Dr 102, 151 / Cr 301), quarterly contracting income (Dr 102 / Cr 501),
@@ -33,6 +37,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
+from django.db.models import Func, IntegerField, Max, Sum
 
 from tongzhou.coops.models import Cooperative, Level, Member, MemberTransaction, ShareEntry
 from tongzhou.ledger.domain import auto
@@ -52,9 +57,16 @@ LINE_COLUMNS = (
     "voucher_id", "line_no", "account_id", "summary", "debit_fen", "credit_fen", "member_id", "counterparty",
     "book_id", "region_code", "county_code",
 )  # fmt: skip
+ACCOUNT_TABLE = BookAccount._meta.db_table
+ACCOUNT_COLUMNS = (
+    "id", "book_id", "chart_account_id", "code", "name", "account_class", "normal_balance", "level", "party",
+    "is_leaf", "is_active", "region_code", "county_code", "created_at",
+)  # fmt: skip
 COOPS_PER_TRANSACTION = 40
 MAKER, CHECKER = "cunkuaiji", "shuji"  # the demo's village accountant and village secretary
 OPENING_SOURCE = "demo.opening"
+TRANSACTIONS_SOURCE = "demo.transactions"
+MONTHLY, EACH = "monthly", "each"  # how the demo books member transactions
 
 
 @dataclass
@@ -168,6 +180,22 @@ def _share_vouchers(plan: _BookPlan, entries: list[tuple], names: dict[int, str]
                 OPENING_SOURCE, 0,
             )
         )  # fmt: skip
+
+
+def _monthly_transaction_vouchers(plan: _BookPlan, totals: auto.TransactionTotals) -> dict[int, int]:
+    """One summary voucher a month for the year's transactions; returns the month's purchases (Dr 121)."""
+    for year, month, last_day, lines in auto.transaction_summary_lines(standard=plan.standard, totals=totals):
+        plan.vouchers.append(
+            _Voucher(
+                last_day, 1, 10**15 + month, f"成员交易（{year}年{month}月汇总）", lines,
+                f"{TRANSACTIONS_SOURCE}:{year}-{month:02d}",
+            )
+        )  # fmt: skip
+    bought: dict[int, int] = defaultdict(int)
+    for (_year, month, kind, _member, _counterparty), (amount, _on) in totals.items():
+        if kind == auto.SALE_TO_COOP:
+            bought[month] += amount
+    return bought
 
 
 def _transaction_vouchers(plan: _BookPlan, rows: list[tuple], names: dict[int, str]) -> dict[int, int]:
@@ -285,6 +313,8 @@ class _BooksWriter:
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {VOUCHER_TABLE}")
             self.next_voucher_id = cursor.fetchone()[0] + 1
+            cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {ACCOUNT_TABLE}")
+            self.next_account_id = cursor.fetchone()[0] + 1
             self.replica = False
             if self.vendor == "postgresql":
                 cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
@@ -321,7 +351,16 @@ class _BooksWriter:
                         is_active=not ca.optional, region_code=book.region_code, county_code=book.county_code,
                     )
                 )  # fmt: skip
-        BookAccount.objects.bulk_create(accounts)
+        # Raw rows with explicit ids: bulk_create's per-field adaptation cost ≈ 20 s for a county's 949 books.
+        account_rows = []
+        for a in accounts:
+            a.pk = self.next_account_id
+            self.next_account_id += 1
+            account_rows.append(
+                (a.pk, a.book_id, a.chart_account_id, a.code, a.name, a.account_class, a.normal_balance, a.level,
+                 a.party, a.is_leaf, a.is_active, a.region_code, a.county_code, self.writer.now)
+            )  # fmt: skip
+        self.writer.write(ACCOUNT_TABLE, ACCOUNT_COLUMNS, account_rows)
         account_id = {(a.book_id, a.code): a.pk for a in accounts}
         # Number each book's vouchers per month, in date order.
         numbered: list[tuple[Book, _Voucher, int]] = []
@@ -397,13 +436,45 @@ class _BooksWriter:
     def finish(self) -> None:
         if self.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute(
-                    f"SELECT setval(pg_get_serial_sequence('{VOUCHER_TABLE}', 'id'), "
-                    f"(SELECT COALESCE(MAX(id), 1) FROM {VOUCHER_TABLE}))"
-                )
+                for table in (VOUCHER_TABLE, ACCOUNT_TABLE):
+                    cursor.execute(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                        f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
+                    )
 
 
-def _plans(coops: list[Cooperative], seed: int) -> list[_BookPlan]:
+class _Month(Func):
+    """The month of a date as an integer, in the database's own SQL (Django's ExtractMonth is a Python function
+    per row on SQLite)."""
+
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="CAST(strftime('%%m', %(expressions)s) AS INTEGER)")
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler, connection, template="CAST(EXTRACT(MONTH FROM %(expressions)s) AS INTEGER)"
+        )
+
+
+def _monthly_totals(ids: list[int]) -> dict[int, auto.TransactionTotals]:
+    """The year's transactions of the cooperatives summed in the database per month, kind and member (or
+    non-member), with the month's last date: what `auto.transaction_summary_lines` books."""
+    totals: dict[int, auto.TransactionTotals] = defaultdict(dict)
+    rows = (
+        MemberTransaction.objects.filter(cooperative_id__in=ids, year=YEAR)
+        .annotate(month=_Month("on"))
+        .values_list("cooperative_id", "month", "kind", "member_id", "counterparty_name")
+        .annotate(amount=Sum("amount_fen"), last=Max("on"))
+        .order_by()
+    )
+    for coop_id, month, kind, member_id, counterparty, amount, last in rows:
+        totals[coop_id][(YEAR, month, kind, member_id, counterparty)] = (int(amount), last)
+    return totals
+
+
+def _plans(coops: list[Cooperative], seed: int, transactions_as: str = MONTHLY) -> list[_BookPlan]:
     ids = [c.pk for c in coops]
     names = dict(Member.objects.filter(cooperative_id__in=ids).values_list("pk", "display_name"))
     entries: dict[int, list[tuple]] = defaultdict(list)
@@ -417,14 +488,23 @@ def _plans(coops: list[Cooperative], seed: int) -> list[_BookPlan]:
     ):  # fmt: skip
         entries[row[0]].append(row[1:])
     transactions: dict[int, list[tuple]] = defaultdict(list)
-    for row in (
-        MemberTransaction.objects.filter(cooperative_id__in=ids, year=YEAR)
-        .order_by("on", "pk")
-        .values_list(
-            "cooperative_id", "pk", "member_id", "counterparty_name", "kind", "on", "product", "amount_fen"
-        )
-    ):
-        transactions[row[0]].append(row[1:])
+    monthly = _monthly_totals(ids) if transactions_as == MONTHLY else {}
+    if transactions_as == EACH:
+        for row in (
+            MemberTransaction.objects.filter(cooperative_id__in=ids, year=YEAR)
+            .order_by("on", "pk")
+            .values_list(
+                "cooperative_id",
+                "pk",
+                "member_id",
+                "counterparty_name",
+                "kind",
+                "on",
+                "product",
+                "amount_fen",
+            )
+        ):
+            transactions[row[0]].append(row[1:])
     union_members: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for coop_id, member_id, name in (
         Member.objects.filter(cooperative_id__in=ids, cooperative__level=Level.TOWNSHIP)
@@ -442,15 +522,23 @@ def _plans(coops: list[Cooperative], seed: int) -> list[_BookPlan]:
             _ordinary_union(plan, union_members[coop.pk], rng)
         else:
             _share_vouchers(plan, entries[coop.pk], names)
-            bought = _transaction_vouchers(plan, transactions[coop.pk], names)
+            if transactions_as == MONTHLY:
+                bought = _monthly_transaction_vouchers(plan, monthly.get(coop.pk, {}))
+            else:
+                bought = _transaction_vouchers(plan, transactions[coop.pk], names)
             _ordinary_cooperative(plan, bought, rng)
         plans.append(plan)
     return plans
 
 
-def demo_books_build(*, seed: int = 2026, progress: Callable[[int], None] | None = None) -> BooksDemoResult:
+def demo_books_build(
+    *, seed: int = 2026, transactions: str = MONTHLY, progress: Callable[[int], None] | None = None
+) -> BooksDemoResult:
     """The books of every demo cooperative and collective that keeps books in Tongzhou (not the platform
-    company), with the demo year's vouchers. Expects no books yet (see `demo_books_reset`)."""
+    company), with the demo year's vouchers. Expects no books yet (see `demo_books_reset`). `transactions`:
+    "monthly" (a summary voucher a month, as the import books a file) or "each" (a voucher per transaction)."""
+    if transactions not in (MONTHLY, EACH):
+        raise ValueError(f"transactions is {MONTHLY!r} or {EACH!r}, not {transactions!r}")
     result = BooksDemoResult()
     writer = _Writer()
     books = _BooksWriter(writer, result)
@@ -462,7 +550,7 @@ def demo_books_build(*, seed: int = 2026, progress: Callable[[int], None] | None
     for start in range(0, len(coops), COOPS_PER_TRANSACTION):
         batch = coops[start : start + COOPS_PER_TRANSACTION]
         with transaction.atomic():
-            books.write(_plans(batch, seed))
+            books.write(_plans(batch, seed, transactions))
         if progress is not None:
             progress(len(batch))
     books.finish()

@@ -83,9 +83,11 @@ def demo_build(
     reset: bool = False,
     progress: Callable[[int, int], None] | None = None,
     coops_progress: Callable[[int], None] | None = None,
+    transaction_vouchers: str = "monthly",
 ) -> DemoResult:
-    """Generate the synthetic Bijie at a scale into the database (the register, then the cooperatives at three
-    levels). Refuses a database that has households."""
+    """Generate the synthetic Bijie at a scale into the database (the register, the cooperatives at three levels,
+    their books). Refuses a database that has households. `transaction_vouchers`: the member transactions booked
+    as a summary voucher a month ("monthly", as the import books them) or one voucher each ("each")."""
     plans = plan(scale, seed, county)
     if not reset and (Household.objects.exists() or Person.objects.exists()):
         raise Conflict(
@@ -134,7 +136,7 @@ def demo_build(
     with (
         sqlite_tuned()
     ):  # the books of the demo year, made and posted by the village accountant and secretary
-        result.books = demo_books_build(seed=seed)
+        result.books = demo_books_build(seed=seed, transactions=transaction_vouchers)
     return result
 
 

@@ -1,5 +1,6 @@
-"""The demo's books: every cooperative and collective has its book, one posted voucher per operation of the demo
-year, numbers gapless per book and month, and every book's trial balance and balance sheet balance."""
+"""The demo's books: every cooperative and collective has its book, one posted voucher per share operation of the
+demo year and a summary voucher a month for the member transactions (or one each on request), numbers gapless per
+book and month, and every book's trial balance and balance sheet balance."""
 
 import datetime as dt
 from collections import Counter, defaultdict
@@ -54,7 +55,7 @@ def test_made_by_the_accountant_checked_and_posted_by_the_secretary(township_dem
     assert makers == {(users["cunkuaiji"], users["shuji"], users["shuji"])}
 
 
-def test_each_operation_of_the_year_has_exactly_one_voucher(township_demo):
+def test_each_share_operation_of_the_year_has_exactly_one_voucher(township_demo):
     sources = Counter(Voucher.objects.filter(source__startswith="coops.").values_list("source", flat=True))
     assert max(sources.values()) == 1
     books = dict(Book.objects.values_list("cooperative_id", "chart__standard"))
@@ -70,9 +71,6 @@ def test_each_operation_of_the_year_has_exactly_one_voucher(township_demo):
             member_id=member, counter_member_id=counter, is_capital=capital,
         ):  # fmt: skip
             expected.add(f"coops.ShareEntry:{pk}")
-    expected |= {
-        f"coops.MemberTransaction:{pk}" for pk in MemberTransaction.objects.values_list("pk", flat=True)
-    }
     assert set(sources) == expected
     assert len(expected) > 1000
     # Every entry of the year is in the books: its own voucher, or (in-legs) its out-leg's.
@@ -81,14 +79,54 @@ def test_each_operation_of_the_year_has_exactly_one_voucher(township_demo):
     ).exists()
 
 
-def test_an_operation_voucher_carries_the_mapping(township_demo):
+def test_member_transactions_are_one_summary_voucher_a_month(township_demo):
+    vouchers = Voucher.objects.filter(source__startswith="demo.transactions:")
+    per_book_month = Counter(vouchers.values_list("book__cooperative_id", "source"))
+    assert max(per_book_month.values()) == 1
+    months = {
+        (coop, f"demo.transactions:{YEAR}-{on.month:02d}")
+        for coop, on in MemberTransaction.objects.filter(year=YEAR).values_list("cooperative_id", "on")
+    }
+    assert set(per_book_month) == months
+    # Each transaction debits its amount once (121, 401 or the member's 114 / a receivable): the month's voucher
+    # debits the month's transactions in full, and is dated the month's last transaction.
+    debits = {
+        (coop, source): total
+        for coop, source, total in VoucherLine.objects.filter(voucher__in=vouchers)
+        .values_list("voucher__book__cooperative_id", "voucher__source")
+        .annotate(total=Sum("debit_fen"))
+        .order_by()
+    }
+    amounts: dict[tuple, int] = defaultdict(int)
+    last: dict[tuple, dt.date] = {}
+    for coop, on, amount in MemberTransaction.objects.filter(year=YEAR).values_list(
+        "cooperative_id", "on", "amount_fen"
+    ):
+        key = (coop, f"demo.transactions:{YEAR}-{on.month:02d}")
+        amounts[key] += amount
+        last[key] = max(last.get(key, on), on)
+    assert debits == amounts
+    dates = {(c, s): d for c, s, d in vouchers.values_list("book__cooperative_id", "source", "date")}
+    assert dates == last
+
+
+def test_a_summary_voucher_keeps_each_member_apart(township_demo):
     tx = MemberTransaction.objects.filter(kind="sale_to_coop", member__isnull=False).order_by("pk").first()
-    voucher = Voucher.objects.get(source=f"coops.MemberTransaction:{tx.pk}")
-    assert voucher.date == tx.on
-    lines = list(
-        voucher.lines.order_by("line_no").values_list("account__code", "debit_fen", "credit_fen", "member_id")
+    month = MemberTransaction.objects.filter(
+        cooperative_id=tx.cooperative_id, member_id=tx.member_id, on__year=YEAR, on__month=tx.on.month
     )
-    assert lines == [("121", tx.amount_fen, 0, None), ("114", 0, tx.amount_fen, tx.member_id)]
+    owed = month.filter(kind__in=["sale_to_coop", "land_rent"]).aggregate(s=Sum("amount_fen"))["s"]
+    owing = month.filter(kind="purchase_from_coop").aggregate(s=Sum("amount_fen"))["s"] or 0
+    voucher = Voucher.objects.get(
+        book__cooperative_id=tx.cooperative_id, source=f"demo.transactions:{YEAR}-{tx.on.month:02d}"
+    )
+    lines = voucher.lines.filter(member_id=tx.member_id)
+    assert {(line.account.code, line.debit_fen, line.credit_fen) for line in lines if line.credit_fen} == {
+        ("114", 0, owed)
+    }
+    assert sum(line.debit_fen for line in lines) == owing
+    # The product account is one line a month, not one per member.
+    assert voucher.lines.filter(account__code="121").count() == 1
 
 
 def test_numbers_are_gapless_per_book_and_month_in_date_order(township_demo):
@@ -156,3 +194,24 @@ def models_f(name):
     from django.db.models import F
 
     return F(name)
+
+
+def test_one_voucher_per_transaction_on_request():
+    """`transactions="each"` books every member transaction as a single entry posts it (what the books
+    benchmark reads): one voucher each, with the mapping's lines. Rolled back with the test's transaction."""
+    demo_build(scale="village", seed=7, reset=True, transaction_vouchers="each")
+    sources = Counter(
+        Voucher.objects.filter(source__startswith="coops.MemberTransaction:").values_list("source", flat=True)
+    )
+    transactions = list(MemberTransaction.objects.values_list("pk", flat=True))
+    assert len(transactions) > 100
+    assert set(sources) == {f"coops.MemberTransaction:{pk}" for pk in transactions}
+    assert max(sources.values()) == 1
+    assert not Voucher.objects.filter(source__startswith="demo.transactions:").exists()
+    tx = MemberTransaction.objects.filter(kind="sale_to_coop", member__isnull=False).order_by("pk").first()
+    voucher = Voucher.objects.get(source=f"coops.MemberTransaction:{tx.pk}")
+    assert voucher.date == tx.on
+    lines = list(
+        voucher.lines.order_by("line_no").values_list("account__code", "debit_fen", "credit_fen", "member_id")
+    )
+    assert lines == [("121", tx.amount_fen, 0, None), ("114", 0, tx.amount_fen, tx.member_id)]

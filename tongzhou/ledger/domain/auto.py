@@ -34,6 +34,7 @@ enterprise books outside Tongzhou: no lines. A zero amount gives no lines (a vou
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 COOPERATIVE = "farmers_cooperative"
@@ -265,6 +266,59 @@ def transaction_lines(
     if kind == LABOUR:
         return [_dr(accounts.cost, amount), _cr(accounts.wages, amount)]
     return [_dr(accounts.cost, amount), owed(amount)]  # LAND_RENT
+
+
+# (year, month, kind, member id or None, counterparty name) → (amount in fen, latest date)
+TransactionTotals = dict[tuple[int, int, str, int | None, str], tuple[int, dt.date]]
+
+
+def add_transaction_total(
+    totals: TransactionTotals,
+    *,
+    on: dt.date,
+    kind: str,
+    member_id: int | None,
+    counterparty: str,
+    amount_fen: int,
+) -> None:
+    """Add one transaction to its month's totals (see `transaction_summary_lines`)."""
+    key = (on.year, on.month, kind, member_id, counterparty)
+    had = totals.get(key)
+    totals[key] = (amount_fen, on) if had is None else (had[0] + amount_fen, max(had[1], on))
+
+
+def transaction_summary_lines(
+    *, standard: str, totals: TransactionTotals
+) -> list[tuple[int, int, dt.date, list[AutoLine]]]:
+    """The summary vouchers (汇总记账凭证) of many member transactions: per month, in month order, (year, month, the
+    month's last transaction date, lines). Each member's (or non-member's) total per kind goes through
+    `transaction_lines`, and the lines are merged per account, member or counterparty and side — so 成员往来 stays
+    per member while 产品物资 or 经营收入 is one line a month. A side is never netted against the other."""
+    by_month: dict[tuple[int, int], dict[tuple, int]] = {}
+    last_day: dict[tuple[int, int], dt.date] = {}
+    for (year, month, kind, member_id, counterparty), (amount, on) in sorted(
+        totals.items(), key=lambda item: (item[0][0], item[0][1], item[0][2], item[0][3] or 0, item[0][4])
+    ):
+        merged = by_month.setdefault((year, month), {})
+        last_day[(year, month)] = max(last_day.get((year, month), on), on)
+        for line in transaction_lines(
+            standard=standard, kind=kind, amount_fen=amount, member_id=member_id, counterparty=counterparty
+        ):
+            side = "debit" if line.debit_fen else "credit"
+            key = (line.account_code, line.member_id, line.counterparty, side)
+            merged[key] = merged.get(key, 0) + line.debit_fen + line.credit_fen
+    out = []
+    for (year, month), merged in sorted(by_month.items()):
+        lines = [
+            AutoLine(
+                code, fen if side == "debit" else 0, fen if side == "credit" else 0, member_id, counterparty
+            )
+            for (code, member_id, counterparty, side), fen in merged.items()
+            if fen
+        ]
+        if lines:
+            out.append((year, month, last_day[(year, month)], lines))
+    return out
 
 
 _ENTRY_SUMMARY = {

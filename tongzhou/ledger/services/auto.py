@@ -38,11 +38,13 @@ from tongzhou.core.bulk import append_rows
 from ..domain.auto import (
     EXIT_RESERVE,
     AutoLine,
+    TransactionTotals,
     exit_reserve_lines,
     keeps_books,
     share_entry_lines,
     summary_of,
     transaction_lines,
+    transaction_summary_lines,
 )
 from ..domain.vouchers import AccountFacts, LineDraft, check_voucher_lines, voucher_error
 from ..models import Book, BookAccount, Chart, Party, Period, Voucher, VoucherLine, VoucherStatus
@@ -423,25 +425,6 @@ def transaction_voucher(*, user, row: MemberTransaction, via: str = "web") -> Vo
     )
 
 
-# (year, month, kind, member id or None, counterparty name) → (amount in fen, latest date)
-TransactionTotals = dict[tuple[int, int, str, int | None, str], tuple[int, dt.date]]
-
-
-def add_transaction_total(
-    totals: TransactionTotals,
-    *,
-    on: dt.date,
-    kind: str,
-    member_id: int | None,
-    counterparty: str,
-    amount_fen: int,
-) -> None:
-    """Add one imported transaction to the month's totals that `transaction_summary_vouchers` books."""
-    key = (on.year, on.month, kind, member_id, counterparty)
-    had = totals.get(key)
-    totals[key] = (amount_fen, on) if had is None else (had[0] + amount_fen, max(had[1], on))
-
-
 def transaction_summary_vouchers(
     *, cooperative: Cooperative, user, totals: TransactionTotals, source: str, label: str, via: str = "cli"
 ) -> list[Voucher]:
@@ -449,39 +432,16 @@ def transaction_summary_vouchers(
     the month's last transaction, with each member's (or non-member's) total per kind on the lines the mapping
     gives — so 成员往来 stays per member — written in the import's transaction. A file of a year of cocoon
     purchases is booked as twelve vouchers, not one per row."""
-    by_month: dict[tuple[int, int], dict[tuple, int]] = {}
-    last_day: dict[tuple[int, int], dt.date] = {}
-    for (year, month, kind, member_id, counterparty), (amount, on) in sorted(
-        totals.items(), key=lambda item: (item[0][0], item[0][1], item[0][2], item[0][3] or 0, item[0][4])
-    ):
-        merged = by_month.setdefault((year, month), {})
-        last_day[(year, month)] = max(last_day.get((year, month), on), on)
-        for line in transaction_lines(
-            standard=cooperative.legal_form,
-            kind=kind,
-            amount_fen=amount,
-            member_id=member_id,
-            counterparty=counterparty,
-        ):
-            side = "debit" if line.debit_fen else "credit"
-            key = (line.account_code, line.member_id, line.counterparty, side)
-            merged[key] = merged.get(key, 0) + line.debit_fen + line.credit_fen
+    months = transaction_summary_lines(standard=cooperative.legal_form, totals=totals)
     vouchers = []
     accounts = None  # the book and its accounts, read once for every month of the file
-    if by_month and keeps_books(cooperative.legal_form):
-        book = _book_for(user=user, cooperative=cooperative, on=min(last_day.values()), via=via)
+    if months and keeps_books(cooperative.legal_form):
+        book = _book_for(user=user, cooperative=cooperative, on=min(m[2] for m in months), via=via)
         accounts = _Accounts(user=user, book=book, via=via) if book is not None else None
-    for (year, month), merged in sorted(by_month.items()):
-        lines = [
-            AutoLine(
-                code, fen if side == "debit" else 0, fen if side == "credit" else 0, member_id, counterparty
-            )
-            for (code, member_id, counterparty, side), fen in merged.items()
-            if fen
-        ]
+    for year, month, last_day, lines in months:
         voucher = post_operation_voucher(
             cooperative=cooperative,
-            on=last_day[(year, month)],
+            on=last_day,
             summary=f"{label}（{year}年{month}月汇总）",
             lines=lines,
             user=user,

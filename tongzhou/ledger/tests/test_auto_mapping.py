@@ -254,3 +254,39 @@ def test_summaries_name_the_member_and_the_operation_in_chinese():
     assert summary_of("labour", member_name="王大山", product="采桑") == "王大山 务工工资（采桑）"
     assert len(summary_of("subscription", member_name="名" * 300)) == 200
     assert AutoLine("102", 1, 0) == AutoLine("102", 1, 0, None, "")
+
+
+def test_a_months_transactions_become_one_summary_voucher_per_month_members_kept_apart():
+    """汇总记账凭证: Wang sells cocoons twice in May (¥1,200.00 + ¥800.00) and buys ¥300.00 of mulberry
+    fertiliser; Li sells ¥500.00 in May and ¥700.00 in June; a non-member sells ¥100.00 in May. May's voucher debits
+    121 产品物资 once for all sales (¥2,600.00), credits each seller's 114 with their own total, debits Wang's 114
+    for his purchase without netting it against his sales, and credits 501; June's voucher is Li's sale alone."""
+    import datetime as dt
+
+    totals: auto.TransactionTotals = {}
+    for on, kind, member, counterparty, fen in [
+        (dt.date(2025, 5, 3), "sale_to_coop", WANG, "", 120_000),
+        (dt.date(2025, 5, 20), "sale_to_coop", WANG, "", 80_000),
+        (dt.date(2025, 5, 9), "purchase_from_coop", WANG, "", 30_000),
+        (dt.date(2025, 5, 11), "sale_to_coop", LI, "", 50_000),
+        (dt.date(2025, 6, 2), "sale_to_coop", LI, "", 70_000),
+        (dt.date(2025, 5, 28), "sale_to_coop", None, "赵六", 10_000),
+    ]:
+        auto.add_transaction_total(totals, on=on, kind=kind, member_id=member, counterparty=counterparty,
+                                   amount_fen=fen)  # fmt: skip
+    months = auto.transaction_summary_lines(standard=COOP, totals=totals)
+    assert [(y, m, last) for y, m, last, _lines in months] == [
+        (2025, 5, dt.date(2025, 5, 28)),
+        (2025, 6, dt.date(2025, 6, 2)),
+    ]
+    may, june = (sorted(booked(lines)) for *_head, lines in months)
+    assert may == sorted([
+        ("121", 260_000, 0, None, ""),
+        ("114", 0, 200_000, WANG, ""),
+        ("114", 0, 50_000, LI, ""),
+        ("211", 0, 10_000, None, "赵六"),
+        ("114", 30_000, 0, WANG, ""),
+        ("501", 0, 30_000, None, ""),
+    ])  # fmt: skip
+    assert june == sorted([("121", 70_000, 0, None, ""), ("114", 0, 70_000, LI, "")])
+    assert auto.transaction_summary_lines(standard="company", totals=totals) == []

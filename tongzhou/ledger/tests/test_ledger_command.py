@@ -109,3 +109,68 @@ def test_months_close_and_reopen(personas, small):
         "reopen-month", small.cooperative.pk, "--month", "2025-01", user=personas.cadre_a
     )
     assert Period.objects.get(book=small.book, year=2025, month=1).status == "open"
+
+
+def test_a_cadre_enters_a_voucher_line_by_line_and_from_the_apis_json(personas, small, tmp_path):
+    out = ledger(
+        "new", small.cooperative.pk, "--on", "2025-01-12", "--summary", "提取备用金", "--attachments", 1,
+        "--line", "101 借 1,000.00", "--line", "102 贷 1000", user=personas.cadre_a,
+    )  # fmt: skip
+    draft = Voucher.objects.get(summary="提取备用金")
+    assert f"已制单 {draft.pk}" in out and "101 库存现金\t借 ¥1,000.00" in out and "未记账" in out
+    assert (draft.status, draft.date, draft.attachments, draft.maker) == (
+        "draft", dt.date(2025, 1, 12), 1, personas.cadre_a,
+    )  # fmt: skip
+    assert [(x.account.code, x.debit_fen, x.credit_fen) for x in draft.lines.order_by("line_no")] == [
+        ("101", 100000, 0),
+        ("102", 0, 100000),
+    ]
+    body = tmp_path / "voucher.json"
+    body.write_text(
+        '{"date": "2025-01-15", "summary": "赵六交来押金", "attachments": 2, "lines": ['
+        '{"account": "101", "debit": "300.00"}, {"account": "211", "credit": 300, "counterparty": "赵六"}]}',
+        encoding="utf-8",
+    )
+    ledger("new", small.cooperative.pk, "--from", body, user=personas.cadre_a)
+    from_file = Voucher.objects.get(summary="赵六交来押金")
+    assert [(x.account.code, x.credit_fen, x.counterparty) for x in from_file.lines.order_by("line_no")] == [
+        ("101", 0, ""),
+        ("211", 30000, "赵六"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("lines", "code", "where"),
+    [
+        (["101 借 1,000.00", "102 贷 999.99"], "unbalanced", "借贷不平"),
+        (["101 借 1,000.00", "102 欠 1000"], "line_invalid", "第 2 行"),
+        (["101 借 1,0x0.00", "102 贷 1000"], "money", "第 1 行"),
+        (["101 借 1000", "102 贷 1000 #abc"], "member_invalid", "第 2 行"),
+        (["999 借 1000", "102 贷 1000"], "account_unknown", "第 1 行"),
+    ],
+)
+def test_a_bad_voucher_from_the_command_line_is_refused_naming_the_line(personas, small, lines, code, where):
+    before = Voucher.objects.count()
+    args = ["new", small.cooperative.pk, "--on", "2025-01-12", "--summary", "错误凭证"]
+    for line in lines:
+        args += ["--line", line]
+    with pytest.raises(CommandError) as refused:
+        ledger(*args, user=personas.cadre_a)
+    assert code in str(refused.value) and where in str(refused.value)
+    assert Voucher.objects.count() == before
+
+
+def test_a_voucher_file_that_is_not_json_or_has_text_amounts_changes_nothing(personas, small, tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json", encoding="utf-8")
+    with pytest.raises(CommandError, match="file_invalid"):
+        ledger("new", small.cooperative.pk, "--from", bad, user=personas.cadre_a)
+    bad.write_text('{"date": "2025-01-15", "summary": "x", "lines": [{"account": "101", "debit": "一千"}, '
+                   '{"account": "102", "credit": "1000"}]}', encoding="utf-8")  # fmt: skip
+    with pytest.raises(CommandError) as refused:
+        ledger("new", small.cooperative.pk, "--from", bad, user=personas.cadre_a)
+    assert "money" in str(refused.value) and "第 1 行" in str(refused.value)
+    with pytest.raises(CommandError, match="forbidden"):
+        ledger("new", small.cooperative.pk, "--on", "2025-01-12", "--summary", "x", "--line", "101 借 1",
+               "--line", "102 贷 1", user=personas.cadre_b)  # fmt: skip
+    assert not Voucher.objects.exists()

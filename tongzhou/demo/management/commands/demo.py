@@ -1,6 +1,8 @@
-"""`tongzhou demo --scale village|township|county|prefecture [--seed N] [--county CODE] [--reset]`.
+"""`tongzhou demo --scale village|township|county|prefecture [--seed N] [--county CODE] [--reset]
+[--transaction-vouchers monthly|each]`.
 
-Builds the deterministic synthetic Bijie, rebuilds the rollups and prints one login per role.
+Builds the deterministic synthetic Bijie (register, cooperatives, books), rebuilds the rollups and prints one login
+per role.
 """
 
 from __future__ import annotations
@@ -31,6 +33,13 @@ class Command(TongzhouCommand):
         parser.add_argument(
             "--reset", action="store_true", help="delete the existing register first / 先清空户籍数据"
         )
+        parser.add_argument(
+            "--transaction-vouchers",
+            choices=["monthly", "each"],
+            default="monthly",
+            help="成员交易记账：每月一张汇总凭证（默认，同导入）或每笔一张凭证 / member transactions booked as one "
+            "summary voucher a month (default, as the import books them) or one voucher each",
+        )
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
         parser.add_argument(
             "--if-empty",
@@ -38,7 +47,9 @@ class Command(TongzhouCommand):
             help="do nothing when the register already holds households (for `make demo`) / 已有数据时跳过",
         )
 
-    def handle(self, *args, scale, seed, county, reset, no_progress, if_empty, **options):
+    def handle(
+        self, *args, scale, seed, county, reset, no_progress, if_empty, transaction_vouchers, **options
+    ):
         started = time.perf_counter()
         call_command("migrate", interactive=False, verbosity=0)
         if if_empty and not reset and Household.objects.exists():
@@ -80,6 +91,7 @@ class Command(TongzhouCommand):
                 reset=reset,
                 progress=progress,
                 coops_progress=coops_progress,
+                transaction_vouchers=transaction_vouchers,
             )
         finally:
             bar.close()

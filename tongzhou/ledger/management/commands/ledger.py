@@ -3,6 +3,8 @@
     ledger open COOP --year Y [--month M]                   open the organisation's book from a month
     ledger accounts COOP [--leaf] [--search TEXT]           the accounts with their posted balances
     ledger vouchers COOP [--month YYYY-MM] [--status S]     the vouchers
+    ledger new COOP --on YYYY-MM-DD --summary S --line "121 借 1,200.00" --line "114 贷 1,200.00 #37" [--attachments N]
+    ledger new COOP --from voucher.json                     制单: a draft voucher (the API's voucher body as a file)
     ledger show VOUCHER                                     one voucher: lines, maker, checker, poster, reversal
     ledger check|uncheck|post|delete VOUCHER                审核, 取消审核, 记账, delete a draft
     ledger reverse VOUCHER [--on YYYY-MM-DD] [--summary S]  红字冲销: a reversing draft of a posted voucher
@@ -16,7 +18,9 @@ carries the error's code and its Chinese and English message.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
+from pathlib import Path
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
@@ -27,10 +31,89 @@ from tongzhou.core.errors import InvalidInput, NotFound, TongzhouError
 from tongzhou.core.money import format_yuan
 from tongzhou.ledger import selectors_books as reads
 from tongzhou.ledger import services as writes
+from tongzhou.ledger.domain.vouchers import line_amount_fen, line_error, voucher_error
 
-COOP_ACTIONS = ("open", "accounts", "vouchers", "close-month", "reopen-month")
+COOP_ACTIONS = ("open", "accounts", "vouchers", "new", "close-month", "reopen-month")
 VOUCHER_ACTIONS = ("show", "check", "uncheck", "post", "delete", "reverse")
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+SIDES = {"借": "debit", "贷": "credit", "d": "debit", "c": "credit", "debit": "debit", "credit": "credit"}
+
+
+def parse_line(line_no: int, text: str) -> dict:
+    """One `--line`: "科目 借|贷 金额 [#成员ID | 对方单位]", e.g. "114 贷 1,200.00 #37" or "211 贷 300 赵六"."""
+    parts = text.split(None, 3)
+    if len(parts) < 3 or parts[1].lower() not in SIDES:
+        raise line_error(
+            line_no, "line", f"分录“{text}”应写作“科目 借|贷 金额 [#成员ID|对方单位]”。",
+            f'The line "{text}" should read "ACCOUNT 借|贷 AMOUNT [#MEMBER_ID|COUNTERPARTY]".', "line_invalid",
+        )  # fmt: skip
+    code, side, amount = parts[0], SIDES[parts[1].lower()], parts[2]
+    party = parts[3].strip() if len(parts) == 4 else ""
+    member = None
+    if party.startswith("#"):
+        if not party[1:].isdigit():
+            raise line_error(
+                line_no, "member", f"成员编号“{party}”应为 # 加数字。", f'The member "{party}" should be # and a number.',
+                "member_invalid",
+            )  # fmt: skip
+        member, party = int(party[1:]), ""
+    fen = line_amount_fen(line_no, side, amount)
+    return {
+        "account": code,
+        "debit_fen": fen if side == "debit" else 0,
+        "credit_fen": fen if side == "credit" else 0,
+        "member": member,
+        "counterparty": party,
+    }
+
+
+def voucher_from_file(path: str) -> dict:
+    """A voucher as the API's body in a JSON file: {"date", "summary", "attachments", "lines": [{"account",
+    "debit", "credit", "member_id", "counterparty", "summary"}]} (amounts in yuan, as text or numbers)."""
+    try:
+        body = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InvalidInput(f"无法读取文件 {path}：{exc.strerror}", f"Cannot read {path}: {exc.strerror}",
+                           code="file_unreadable") from None  # fmt: skip
+    except ValueError as exc:
+        raise InvalidInput(f"文件 {path} 不是有效的 JSON：{exc}", f"{path} is not valid JSON: {exc}",
+                           code="file_invalid") from None  # fmt: skip
+    if not isinstance(body, dict) or not isinstance(body.get("lines"), list):
+        raise voucher_error("lines", "凭证文件须为含 lines 列表的 JSON 对象。",
+                            "The voucher file is a JSON object with a list of lines.", "file_invalid")  # fmt: skip
+    lines = []
+    for i, line in enumerate(body["lines"], start=1):
+        if not isinstance(line, dict):
+            raise line_error(i, "line", "分录须为 JSON 对象。", "A line is a JSON object.", "line_invalid")
+        member = line.get("member_id")
+        if member is not None and not (isinstance(member, int) and not isinstance(member, bool)):
+            raise line_error(
+                i, "member_id", "member_id 须为整数。", "member_id is a whole number.", "member_invalid"
+            )
+        lines.append(
+            {
+                "account": str(line.get("account") or ""),
+                "debit_fen": line_amount_fen(
+                    i, "debit", None if line.get("debit") is None else str(line["debit"])
+                ),
+                "credit_fen": line_amount_fen(
+                    i, "credit", None if line.get("credit") is None else str(line["credit"])
+                ),
+                "member": member,
+                "counterparty": str(line.get("counterparty") or ""),
+                "summary": str(line.get("summary") or ""),
+            }
+        )
+    attachments = body.get("attachments", 0)
+    if not isinstance(attachments, int) or isinstance(attachments, bool):
+        raise voucher_error("attachments", "附单据数须为整数。", "attachments is a whole number.",
+                            "attachments_invalid")  # fmt: skip
+    return {
+        "date": _date(str(body.get("date") or "")),
+        "summary": str(body.get("summary") or ""),
+        "attachments": attachments,
+        "lines": lines,
+    }
 
 
 def _month(text: str | None) -> tuple[int, int]:
@@ -71,8 +154,20 @@ class Command(TongzhouCommand):
         parser.add_argument("--status", choices=("draft", "posted"), help="vouchers: only this status")
         parser.add_argument("--leaf", action="store_true", help="accounts: only active leaf accounts")
         parser.add_argument("--search", help="accounts: code prefix or part of the name")
-        parser.add_argument("--on", help="reverse: the date of the reversing voucher (YYYY-MM-DD; today)")
-        parser.add_argument("--summary", help="reverse: its summary")
+        parser.add_argument(
+            "--on", help="new: the voucher's date; reverse: the reversing voucher's date (YYYY-MM-DD; today)"
+        )
+        parser.add_argument("--summary", help="new, reverse: the summary (摘要)")
+        parser.add_argument(
+            "--line",
+            action="append",
+            default=[],
+            help='new: one line, "ACCOUNT 借|贷 AMOUNT [#MEMBER_ID|COUNTERPARTY]" (repeat for each line)',
+        )
+        parser.add_argument("--attachments", type=int, default=0, help="new: 附单据数")
+        parser.add_argument(
+            "--from", dest="from_file", help="new: the voucher as a JSON file (the API's body)"
+        )
 
     def handle(self, *args, action, target, user, **options):
         acting = self.acting_user(user)
@@ -90,6 +185,8 @@ class Command(TongzhouCommand):
                 return self._accounts(acting, book, options)
             if action == "vouchers":
                 return self._vouchers(acting, book, options)
+            if action == "new":
+                return self._new(acting, book, options)
             year, month = _month(options["month"])
             service = writes.period_close if action == "close-month" else writes.period_reopen
             service(user=acting, book=book, year=year, month=month, via="cli")
@@ -174,6 +271,32 @@ class Command(TongzhouCommand):
                 )
             )
         self.stdout.write(f"{n} 张凭证 / {n} vouchers")
+
+    def _new(self, user, book, options) -> None:
+        if options["from_file"]:
+            if options["line"]:
+                raise InvalidInput(
+                    "--from 与 --line 只能选其一。",
+                    "Give either --from or --line, not both.",
+                    code="line_and_file",
+                )
+            voucher = voucher_from_file(options["from_file"])
+        else:
+            voucher = {
+                "date": _date(options["on"]),
+                "summary": options["summary"] or "",
+                "attachments": options["attachments"],
+                "lines": [parse_line(i, text) for i, text in enumerate(options["line"], start=1)],
+            }
+        if voucher["date"] is None:
+            raise InvalidInput(
+                "请指定凭证日期（--on YYYY-MM-DD，或文件中的 date）。",
+                "Give the voucher's date (--on YYYY-MM-DD, or date in the file).",
+                code="date_required",
+            )  # fmt: skip
+        draft = writes.voucher_create(user=user, book=book, via="cli", **voucher)
+        self.stdout.write(f"{_('已制单')} {draft.pk}（{_('待审核')}）")
+        return self._show(reads.voucher_get(user=user, voucher_id=draft.pk))
 
     # -- one voucher -------------------------------------------------------------------------------------------
 
