@@ -182,25 +182,6 @@ def _line_tuples(voucher: Voucher, book: Book, summary: str, resolved) -> list[t
     ]  # fmt: skip
 
 
-def _line_rows(voucher: Voucher, book: Book, summary: str, resolved) -> list[VoucherLine]:
-    return [
-        VoucherLine(
-            voucher=voucher,
-            line_no=n,
-            account=account,
-            summary=summary,
-            debit_fen=line.debit_fen,
-            credit_fen=line.credit_fen,
-            member_id=line.member_id,
-            counterparty=line.counterparty,
-            book=book,
-            region_code=book.region_code,
-            county_code=book.county_code,
-        )
-        for n, (account, line) in enumerate(resolved, start=1)
-    ]
-
-
 def _open_period(book: Book, on: dt.date) -> Period:
     check_date_in_book(book, on, field="on")
     period = lock_period(book, on.year, on.month)
@@ -309,9 +290,12 @@ def post_operation_vouchers(
     ]
     # Drafts first, then their lines, then posted: the order the PostgreSQL triggers ask for.
     Voucher.objects.bulk_create(vouchers, batch_size=BATCH_ROWS)
-    VoucherLine.objects.bulk_create(
-        [row for v, r in zip(vouchers, resolved, strict=True) for row in _line_rows(v, book, v.summary, r)],
-        batch_size=BATCH_ROWS,
+    # The lines raw (a month's summary voucher of an import has a line per member; bulk_create's per-field
+    # adaptation cost more than the import's own rows).
+    append_rows(
+        VoucherLine._meta.db_table,
+        LINE_COLUMNS,
+        [row for v, r in zip(vouchers, resolved, strict=True) for row in _line_tuples(v, book, v.summary, r)],
     )
     now = timezone.now()
     numbered: dict[tuple[int, int], int] = defaultdict(int)
@@ -432,23 +416,16 @@ def transaction_summary_vouchers(
     the month's last transaction, with each member's (or non-member's) total per kind on the lines the mapping
     gives — so 成员往来 stays per member — written in the import's transaction. A file of a year of cocoon
     purchases is booked as twelve vouchers, not one per row."""
-    months = transaction_summary_lines(standard=cooperative.legal_form, totals=totals)
-    vouchers = []
-    accounts = None  # the book and its accounts, read once for every month of the file
-    if months and keeps_books(cooperative.legal_form):
-        book = _book_for(user=user, cooperative=cooperative, on=min(m[2] for m in months), via=via)
-        accounts = _Accounts(user=user, book=book, via=via) if book is not None else None
-    for year, month, last_day, lines in months:
-        voucher = post_operation_voucher(
-            cooperative=cooperative,
+    operations = [
+        AutoOperation(
             on=last_day,
             summary=f"{label}（{year}年{month}月汇总）",
             lines=lines,
-            user=user,
             source=f"{source}:{year}-{month:02d}",
-            via=via,
-            accounts=accounts,
         )
-        if voucher is not None:
-            vouchers.append(voucher)
-    return vouchers
+        for year, month, last_day, lines in transaction_summary_lines(
+            standard=cooperative.legal_form, totals=totals
+        )
+    ]
+    # One batch: the months' periods locked once each, the drafts in one insert, every line in one raw write.
+    return post_operation_vouchers(cooperative=cooperative, user=user, operations=operations, via=via)
