@@ -303,27 +303,41 @@ def _report(benchmark: str, scale: str, seed: int, repeat: int) -> dict:
     }
 
 
-def measure_tx(op: str, db: Database, directory: Path, repeat: int, total_rows: int) -> dict:
-    """Median of `repeat` runs of one transaction-import path, each on a fresh copy of the template."""
-    runs = []
+TX_NAMES = {"import-tx": "import", "raw-tx": "raw", "orm-tx": "orm"}
+
+
+def measure_tx(
+    ops: tuple[str, ...], db: Database, directory: Path, repeat: int, total_rows: int
+) -> list[dict]:
+    """Median of `repeat` runs of each transaction-import path, each run on a fresh copy of the template. The paths
+    take turns (import, raw, import, raw, …), so that load from other work on a shared machine falls on each alike
+    and "import ÷ raw" does not drift with it."""
+    runs: dict[str, list[dict]] = {op: [] for op in ops}
+    refused: dict[str, dict] = {}
     for i in range(repeat):
-        env = db.fresh()
-        args = [op, "--dir", str(directory)]
-        if op == "orm-tx":
-            args += ["--sample", str(ORM_SAMPLE)]
-        result = worker(*args, env=env)
-        if "error" in result:
-            log(f"  {db.vendor} {op}: refused: {result['error']}")
-            name = {"import-tx": "import", "raw-tx": "raw", "orm-tx": "orm"}[op]
-            return {"op": name, "db": db.vendor, "error": result["error"], "details": result.get("details")}
-        log(
-            f"  {db.vendor} {op} run {i + 1}/{repeat}: {result['seconds']:.1f}s, {result['peak_rss_mb']:.0f} MiB"
-        )
-        runs.append(result)
+        for op in ops:
+            if op in refused:
+                continue
+            args = [op, "--dir", str(directory)]
+            if op == "orm-tx":
+                args += ["--sample", str(ORM_SAMPLE)]
+            result = worker(*args, env=db.fresh())
+            if "error" in result:
+                log(f"  {db.vendor} {op}: refused: {result['error']}")
+                refused[op] = {"op": TX_NAMES[op], "db": db.vendor, "error": result["error"],
+                               "details": result.get("details")}  # fmt: skip
+                continue
+            log(f"  {db.vendor} {op} run {i + 1}/{repeat}: {result['seconds']:.1f}s, "
+                f"{result['peak_rss_mb']:.0f} MiB")  # fmt: skip
+            runs[op].append(result)
+    return [refused.get(op) or _tx_entry(op, db, runs[op], total_rows) for op in ops]
+
+
+def _tx_entry(op: str, db: Database, runs: list[dict], total_rows: int) -> dict:
     seconds = statistics.median(r["seconds"] for r in runs)
     rows = runs[0]["rows"]
     entry = {
-        "op": {"import-tx": "import", "raw-tx": "raw", "orm-tx": "orm"}[op],
+        "op": TX_NAMES[op],
         "db": db.vendor,
         "runs": [round(r["seconds"], 3) for r in runs],
         "median_s": round(seconds, 3),
@@ -332,6 +346,10 @@ def measure_tx(op: str, db: Database, directory: Path, repeat: int, total_rows: 
         "peak_rss_mb": max(r["peak_rss_mb"] for r in runs),
         "result": runs[0],
     }
+    if "books" in runs[0]:
+        # What each run added to the books; every run starts from the same template, so they must agree.
+        entry["books"] = runs[0]["books"]
+        entry["books_same_every_run"] = all(r["books"] == runs[0]["books"] for r in runs)
     if op == "orm-tx":
         entry["sample_rows"] = rows
         entry["extrapolated_s"] = round(seconds * total_rows / rows, 1)
@@ -354,12 +372,9 @@ def bench_coops(benchmarks: list[str], scale: str, dbs: list[str], repeat: int, 
         try:
             if "import-transactions" in reports:
                 results = reports["import-transactions"]["results"]
-                for op in ("import-tx", "raw-tx", "orm-tx"):
-                    results.append(
-                        measure_tx(
-                            op, db, directory, 1 if op == "orm-tx" else repeat, prepared["transactions"]
-                        )
-                    )
+                total = prepared["transactions"]
+                results += measure_tx(("import-tx", "raw-tx"), db, directory, repeat, total)
+                results += measure_tx(("orm-tx",), db, directory, 1, total)
             if "member-accounts" in reports:
                 env = db.fresh()
                 result = worker("accounts", "--dir", str(directory), "--repeat", str(repeat), env=env)
@@ -370,8 +385,25 @@ def bench_coops(benchmarks: list[str], scale: str, dbs: list[str], repeat: int, 
         finally:
             db.cleanup()
     if "import-transactions" in reports:
-        reports["import-transactions"]["ratios"] = ratios(reports["import-transactions"]["results"])
+        report = reports["import-transactions"]
+        report["ratios"] = ratios(report["results"])
+        report["books_check"] = books_check(report["results"])
     return list(reports.values())
+
+
+def books_check(results: list[dict]) -> dict:
+    """Whether the raw path wrote the same books as the import (vouchers, lines, debit total, periods, accounts
+    added), per database: "import ÷ raw" compares equal work only when it did."""
+    by = {(r["db"], r["op"]): r for r in results if "error" not in r}
+    out = {}
+    for vendor in sorted({r["db"] for r in results}):
+        imp, raw = by.get((vendor, "import")), by.get((vendor, "raw"))
+        if not (imp and raw and "books" in imp and "books" in raw):
+            out[vendor] = {"agree": None}
+            continue
+        agree = imp["books"] == raw["books"] and imp["books_same_every_run"] and raw["books_same_every_run"]
+        out[vendor] = {"agree": agree, "import": imp["books"], "raw": raw["books"]}
+    return out
 
 
 def print_coops_table(report: dict) -> None:
@@ -399,6 +431,14 @@ def print_coops_table(report: dict) -> None:
               f"{r['peak_rss_mb']:>9.0f}  {r['runs']}")  # fmt: skip
     for vendor, entry in report["ratios"].items():
         print(f"{vendor}: {entry}")
+    for vendor, check in report.get("books_check", {}).items():
+        if check["agree"] is None:
+            print(f"{vendor}: books not compared (no import or no raw run)")
+            continue
+        imp, raw = check["import"], check["raw"]
+        print(f"{vendor}: books written — import {imp['vouchers']:,} vouchers, {imp['voucher_lines']:,} lines; "
+              f"raw {raw['vouchers']:,} vouchers, {raw['voucher_lines']:,} lines: "
+              f"{'same work' if check['agree'] else 'MISMATCH (import ÷ raw compares unequal work)'}")  # fmt: skip
 
 
 def save(report: dict) -> Path:
@@ -451,6 +491,9 @@ def main(argv: list[str] | None = None) -> int:
                 path = save(report)
                 print_coops_table(report)
                 print(f"\nwritten {_shown(path)}")
+                if any(c["agree"] is False for c in report.get("books_check", {}).values()):
+                    log("bench failed: the raw path did not write the books the import wrote")
+                    return 1
     except BenchError as exc:
         log(f"bench failed: {exc}")
         return 1

@@ -7,7 +7,7 @@
     python bench/worker.py orm --csv F --sample 2000               # one save() per row, on a sample
     python bench/worker.py prepare-coops --scale county --dir D    # the demo; its transactions → files in D
     python bench/worker.py import-tx --dir D                       # transactions_import, one file per village
-    python bench/worker.py raw-tx --dir D                          # COPY / executemany of the same rows
+    python bench/worker.py raw-tx --dir D                          # the same rows and summary vouchers, raw
     python bench/worker.py orm-tx --dir D --sample 2000            # one MemberTransaction.save() per row
     python bench/worker.py accounts --dir D --repeat 3             # region_member_accounts of the county vs. one SQL
 
@@ -344,6 +344,7 @@ def run_import_tx(directory: str) -> dict:
     manifest = _manifest(directory)
     coops = Cooperative.objects.in_bulk([m["cooperative"] for m in manifest])
     rows = 0
+    before = _books_counts()
     started = time.perf_counter()
     for m in manifest:
         try:
@@ -357,7 +358,39 @@ def run_import_tx(directory: str) -> dict:
             return {"error": f"{m['file']}: {exc.code}: {exc.message_en}", "details": str(exc.details)[:2000],
                     "seconds": time.perf_counter() - started}  # fmt: skip
         rows += result.rows
-    return {"seconds": time.perf_counter() - started, "rows": rows, "files": len(manifest)}
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "rows": rows, "files": len(manifest), "books": _books_written(before)}
+
+
+def _books_counts() -> dict[str, int]:
+    """What the books hold now: vouchers, their lines and debit total, periods and accounts (four counting queries,
+    outside the timed part)."""
+    from django.db import connection
+
+    from tongzhou.ledger.models import BookAccount, Period, Voucher, VoucherLine
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT COUNT(*) FROM {Voucher._meta.db_table}), "
+            f"(SELECT COUNT(*) FROM {VoucherLine._meta.db_table}), "
+            f"(SELECT COALESCE(SUM(debit_fen), 0) FROM {VoucherLine._meta.db_table}), "
+            f"(SELECT COUNT(*) FROM {Period._meta.db_table}), "
+            f"(SELECT COUNT(*) FROM {BookAccount._meta.db_table})"
+        )
+        counts = cursor.fetchone()
+    return dict(
+        zip(
+            ("vouchers", "voucher_lines", "debit_fen", "periods", "book_accounts"),
+            map(int, counts),
+            strict=True,
+        )
+    )
+
+
+def _books_written(before: dict[str, int]) -> dict[str, int]:
+    """What a run added to the books: the harness checks that the raw path wrote what the import wrote."""
+    after = _books_counts()
+    return {k: after[k] - before[k] for k in after}
 
 
 def _tx_rows(directory: str, m: dict, members: dict[str, int], now) -> Iterator[tuple]:
@@ -397,7 +430,8 @@ def _member_lookup(coop_id: int) -> dict[str, int]:
 
 def run_raw_tx(directory: str) -> dict:
     """The baseline: the same files written with the demo's raw writer (COPY / executemany), one transaction
-    per file as the import does, no checks."""
+    per file as the import does, no checks; and in the same transaction the books the import writes, raw: one
+    posted summary voucher per month with a line per account, party and side (`_raw_summary_vouchers`)."""
     from django.db import transaction
 
     from tongzhou.coops.models import Cooperative
@@ -405,34 +439,202 @@ def run_raw_tx(directory: str) -> dict:
     from tongzhou.demo.coops import TRANSACTION_COLUMNS, TRANSACTION_TABLE, _Writer
 
     manifest = _manifest(directory)
-    villages = dict(
-        Cooperative.objects.filter(pk__in=[m["cooperative"] for m in manifest]).values_list(
-            "pk", "region_code"
-        )
-    )
+    coops = {
+        pk: (village, legal_form)
+        for pk, village, legal_form in Cooperative.objects.filter(
+            pk__in=[m["cooperative"] for m in manifest]
+        ).values_list("pk", "region_code", "legal_form")
+    }
+    user_id = _bench_user().pk
     rows = 0
+    before = _books_counts()
     started = time.perf_counter()
     with sqlite_tuned():
         writer = _Writer()
         for m in manifest:
-            m["village"] = villages[m["cooperative"]]
+            m["village"], legal_form = coops[m["cooperative"]]
             with transaction.atomic():
                 batch = list(_tx_rows(directory, m, _member_lookup(m["cooperative"]), writer.now))
                 writer.write(TRANSACTION_TABLE, TRANSACTION_COLUMNS, batch)
+                _raw_summary_vouchers(writer, m, legal_form, batch, user_id)
             rows += len(batch)
-    return {"seconds": time.perf_counter() - started, "rows": rows, "files": len(manifest)}
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "rows": rows, "files": len(manifest), "books": _books_written(before)}
+
+
+# Positions in a _tx_rows tuple (TRANSACTION_COLUMNS order).
+_TX_MEMBER, _TX_NAME, _TX_KIND, _TX_ON, _TX_YEAR, _TX_AMOUNT = 1, 3, 4, 5, 6, 12
+
+
+def _raw_summary_vouchers(writer, m: dict, legal_form: str, batch: list[tuple], user_id: int) -> None:
+    """The import's books for one file, raw: per month one voucher dated the month's last transaction, its lines
+    the pure mapping (`ledger.domain.auto.transaction_lines`) of each party's total per kind, merged per account,
+    party and side, as `ledger.services.auto.transaction_summary_vouchers` merges them. Reads only the ids it
+    needs (the book, its accounts by code, the year's periods), creates missing periods, then INSERTs the drafts,
+    COPYs their lines and flips them to posted with the periods' next numbers — the order the PostgreSQL ledger
+    triggers ask for, which run here as they do for the import. No resolving of sub-accounts, no checks."""
+    from django.db import connection
+
+    from tongzhou.demo.books import LINE_COLUMNS, LINE_TABLE, VOUCHER_TABLE
+    from tongzhou.ledger.domain.auto import keeps_books, transaction_lines
+    from tongzhou.ledger.models import Book, BookAccount, Period
+
+    if not batch or not keeps_books(legal_form):
+        return
+    # (year, month, kind, member id, non-member name) → [amount in fen, latest ISO date]: as the import sums them.
+    totals: dict[tuple, list] = {}
+    for row in batch:
+        on = row[_TX_ON]
+        key = (row[_TX_YEAR], on[5:7], row[_TX_KIND], row[_TX_MEMBER], row[_TX_NAME])
+        had = totals.get(key)
+        if had is None:
+            totals[key] = [row[_TX_AMOUNT], on]
+        else:
+            had[0] += row[_TX_AMOUNT]
+            if on > had[1]:
+                had[1] = on
+    by_month: dict[tuple[int, int], dict[tuple, int]] = {}
+    last_day: dict[tuple[int, int], str] = {}
+    for (year, month_text, kind, member_id, name), (amount, on) in sorted(
+        totals.items(), key=lambda item: (item[0][0], item[0][1], item[0][2], item[0][3] or 0, item[0][4])
+    ):
+        month = int(month_text)
+        merged = by_month.setdefault((year, month), {})
+        last_day[(year, month)] = max(last_day.get((year, month), on), on)
+        for line in transaction_lines(
+            standard=legal_form, kind=kind, amount_fen=amount, member_id=member_id, counterparty=name
+        ):
+            side = "debit" if line.debit_fen else "credit"
+            key = (line.account_code, line.member_id, line.counterparty, side)
+            merged[key] = merged.get(key, 0) + line.debit_fen + line.credit_fen
+    by_month = {month: merged for month, merged in by_month.items() if any(merged.values())}
+    if not by_month:
+        return
+    book_table, account_table, period_table = (
+        Book._meta.db_table, BookAccount._meta.db_table, Period._meta.db_table,
+    )  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, start_year, start_month, region_code, county_code FROM {book_table} "
+            "WHERE cooperative_id = %s",
+            [m["cooperative"]],
+        )
+        book = cursor.fetchone()
+        if book is None:  # the import would open one (ledger.services.books.book_open): not a raw path's job
+            raise RuntimeError(f"{m['file']}: the cooperative has no book (the template's demo opens them)")
+        book_id, start_year, start_month, region_code, county_code = book
+        # A date before the book's first month stays outside the books, as in the import.
+        by_month = {ym: merged for ym, merged in by_month.items() if ym >= (start_year, start_month)}
+        cursor.execute(
+            f"SELECT code, id FROM {account_table} WHERE book_id = %s AND member_id IS NULL", [book_id]
+        )
+        accounts = dict(cursor.fetchall())
+        periods = _raw_periods(cursor, period_table, book_id, (start_year, start_month), max(by_month))
+        now = writer.now
+        source = f"coops.TransactionImport:{m['cooperative']}:{dt.datetime.now():%Y%m%d%H%M%S}"
+        label = f"导入成员交易 {m['file']}"[:150]
+        vouchers, lines = [], []
+        for year, month in sorted(by_month):
+            summary = f"{label}（{year}年{month}月汇总）"[:200]
+            cursor.execute(
+                f"INSERT INTO {VOUCHER_TABLE} (book_id, date, summary, attachments, status, source, maker_id, "
+                "made_at, updated_at, region_code, county_code) "
+                "VALUES (%s, %s, %s, 0, 'draft', %s, %s, %s, %s, %s, %s) RETURNING id",
+                [book_id, last_day[(year, month)], summary, f"{source}:{year}-{month:02d}"[:60], user_id, now,
+                 now, region_code, county_code],
+            )  # fmt: skip
+            voucher_id = cursor.fetchone()[0]
+            period_id, last_number = periods[(year, month)]
+            periods[(year, month)] = (period_id, last_number + 1)
+            vouchers.append(
+                ("posted", period_id, last_number + 1, user_id, user_id, now, now, now, voucher_id)
+            )
+            n = 0
+            for (code, member_id, counterparty, side), fen in by_month[(year, month)].items():
+                if fen:
+                    n += 1
+                    lines.append(
+                        (voucher_id, n, accounts[code], summary, fen if side == "debit" else 0,
+                         fen if side == "credit" else 0, member_id, counterparty, book_id, region_code,
+                         county_code)
+                    )  # fmt: skip
+        writer.write(LINE_TABLE, LINE_COLUMNS, lines)
+        cursor.executemany(
+            f"UPDATE {VOUCHER_TABLE} SET status = %s, period_id = %s, number = %s, checker_id = %s, "
+            "poster_id = %s, checked_at = %s, posted_at = %s, updated_at = %s WHERE id = %s",
+            vouchers,
+        )
+        cursor.executemany(
+            f"UPDATE {period_table} SET last_number = %s WHERE id = %s",
+            [periods[ym][::-1] for ym in sorted(by_month)],
+        )
+
+
+def _raw_periods(cursor, table: str, book_id: int, first: tuple[int, int], last: tuple[int, int]) -> dict:
+    """The book's period rows from its first month through `last`, as (year, month) → (id, last number), the
+    missing ones created first (as `ledger.services.periods.ensure_periods_through` does)."""
+    months, (year, month) = [], first
+    while (year, month) <= last:
+        months.append((year, month))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    cursor.execute(
+        f"SELECT year, month, id, last_number FROM {table} WHERE book_id = %s AND year BETWEEN %s AND %s",
+        [book_id, first[0], last[0]],
+    )
+    found = {(y, mo): (pk, n) for y, mo, pk, n in cursor.fetchall()}
+    missing = [(book_id, y, mo) for y, mo in months if (y, mo) not in found]
+    if missing:
+        cursor.executemany(
+            f"INSERT INTO {table} (book_id, year, month, status, last_number) VALUES (%s, %s, %s, 'open', 0)",
+            missing,
+        )
+        return _raw_periods(cursor, table, book_id, first, last)
+    return {ym: found[ym] for ym in months}
 
 
 def run_orm_tx(directory: str, sample: int) -> dict:
-    """The naive path: one MemberTransaction.save() per row, each its own transaction, on a sample."""
+    """The naive path doing the import's work: one MemberTransaction.save() per row, each its own transaction, on a
+    sample; then, per file of the sample, the same summary vouchers as the import, each voucher and each line its
+    own save() (a draft, its lines, then posted with its number). Rows = transactions + voucher lines saved."""
     from tongzhou.coops.models import Cooperative, MemberTransaction
+    from tongzhou.ledger.domain.auto import add_transaction_total, transaction_summary_lines
+    from tongzhou.ledger.models import Book, Period, Voucher, VoucherLine
 
     manifest = _manifest(directory)
+    user = _bench_user()
     started = time.perf_counter()
-    rows = 0
+    rows = lines_saved = 0
+
+    def book_it(coop, totals) -> int:
+        """The file's summary vouchers through the ORM, one save() per row."""
+        book = Book.objects.get(cooperative=coop)
+        accounts = {(a.code, a.member_id): a for a in book.accounts.all()}
+        saved = 0
+        for year, month, last_day, lines in transaction_summary_lines(
+            standard=coop.legal_form, totals=totals
+        ):
+            period, _ = Period.objects.get_or_create(book=book, year=year, month=month)
+            voucher = Voucher(book=book, date=last_day, summary=f"导入成员交易（{year}年{month}月汇总）",
+                              source=f"bench.orm:{year}-{month:02d}", maker=user, region_code=book.region_code,
+                              county_code=book.county_code)  # fmt: skip
+            voucher.save()
+            for n, line in enumerate(lines, start=1):
+                account = accounts.get((line.account_code, None))
+                VoucherLine(voucher=voucher, line_no=n, account=account, debit_fen=line.debit_fen,
+                            credit_fen=line.credit_fen, member_id=line.member_id, counterparty=line.counterparty,
+                            book=book, region_code=book.region_code, county_code=book.county_code).save()  # fmt: skip
+                saved += 1
+            period.last_number += 1
+            period.save(update_fields=["last_number"])
+            voucher.status, voucher.period, voucher.number = "posted", period, period.last_number
+            voucher.checker = voucher.poster = user
+            voucher.save()
+        return saved
+
     for m in manifest:
         coop = Cooperative.objects.get(pk=m["cooperative"])
         m["village"] = coop.region_code
+        totals: dict = {}
         for row in _tx_rows(directory, m, _member_lookup(coop.pk), None):
             (coop_id, member_id, is_member, name, kind, on, year, product, grade, quantity, unit, price, amount,
              key, village, county, _now) = row  # fmt: skip
@@ -441,10 +643,16 @@ def run_orm_tx(directory: str, sample: int) -> dict:
                 kind=kind, on=on, year=year, product=product, grade=grade, quantity=quantity, unit=unit,
                 unit_price_fen=price, amount_fen=amount, source_key=key, village_code=village, county_code=county,
             ).save()  # fmt: skip
+            add_transaction_total(totals, on=on if isinstance(on, dt.date) else dt.date.fromisoformat(on),
+                                  kind=kind, member_id=member_id if is_member else None,
+                                  counterparty="" if is_member else name, amount_fen=amount)  # fmt: skip
             rows += 1
             if rows >= sample:
-                return {"seconds": time.perf_counter() - started, "rows": rows}
-    return {"seconds": time.perf_counter() - started, "rows": rows}
+                break
+        lines_saved += book_it(coop, totals)
+        if rows >= sample:
+            break
+    return {"seconds": time.perf_counter() - started, "rows": rows, "voucher_lines": lines_saved}
 
 
 ACCOUNTS_SQL = """
