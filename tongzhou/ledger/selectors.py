@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 from django.db.models import QuerySet, Sum
 
@@ -70,10 +72,18 @@ def trial_balance_of(*, user, book: Book, date_from: dt.date, date_to: dt.date) 
 # the accounts and, per account, the balance before the period, the period's debits and credits and what the
 # year-close vouchers moved. All of it, for every book under a region and for several periods at once (the
 # balance sheet's year, the surplus statement's same period a year earlier), comes from one aggregate over the
-# posted lines: grouped by account, member, date bucket (the spans between the periods' first days and the days
-# after their last) and whether the voucher is a year close. Each period's figures are sums of buckets, added up in
-# Python; so is the roll-up, per chart account. The counter lines of the vouchers that touch the distribution
-# account (盈余分配 / 收益分配) are a second, small aggregate over those vouchers only.
+# posted lines, nested three deep so that only one row per account leaves the database:
+#   1. per (account, member, date bucket): the buckets are the spans between the periods' first days and the days
+#      after their last; the one expression evaluated per line;
+#   2. per (account, member): the member's balance through each bucket (so as of each period's opening and
+#      closing day) and the debits and credits of each bucket;
+#   3. per account: the sums of those, and each balance split by sign: Σ of the members' balances that are
+#      positive and Σ of those that are negative (the account's lines that name no member count as one more
+#      member), which is what the balance sheet needs of an account kept per member (a member who owes and one
+#      who is owed stand apart: 成员往来 / 内部往来).
+# The year-close vouchers' share of the debits and credits is a second, small aggregate over those vouchers only
+# (found through the (book, status, date) index: they are posted on 31 December), and the counter lines of the
+# vouchers that touch the distribution account (盈余分配 / 收益分配) a third.
 
 Period = tuple[dt.date, dt.date]
 
@@ -84,14 +94,16 @@ def _cuts(periods: list[Period]) -> list[dt.date]:
 
 
 def _bucket(cuts: list[dt.date]):
-    """A SQL expression: the number of `cuts` on or before the voucher's date."""
+    """A SQL expression: the number of `cuts` on or before the voucher's date, for a voucher dated before the last
+    cut (every read filters on the periods' last day). Latest first: most lines fall in the latest bucket, so most
+    lines are decided by one comparison."""
     from django.db.models import Case, IntegerField, Value, When
 
-    if not cuts:
+    if len(cuts) < 2:
         return Value(0, output_field=IntegerField())
     return Case(
-        *(When(voucher__date__lt=cut, then=Value(i)) for i, cut in enumerate(cuts)),
-        default=Value(len(cuts)),
+        *(When(voucher__date__gte=cuts[i - 1], then=Value(i)) for i in range(len(cuts) - 1, 0, -1)),
+        default=Value(0),
         output_field=IntegerField(),
     )
 
@@ -107,10 +119,14 @@ def _sum(field: str):
 def _raw(qs):
     """The rows of a values_list query as the database cursor gives them, without the ORM's per-value converters
     (the sums are cast to BIGINT, so both databases give ints)."""
+    sql, params = qs.query.sql_with_params()
+    yield from _raw_sql(qs.db, sql, params)
+
+
+def _raw_sql(db: str, sql: str, params) -> Iterator[tuple]:
     from django.db import connections
 
-    sql, params = qs.query.sql_with_params()
-    with connections[qs.db].cursor() as cursor:
+    with connections[db].cursor() as cursor:
         cursor.execute(sql, params)
         while chunk := cursor.fetchmany(20000):
             yield from chunk
@@ -145,107 +161,172 @@ def _lines_under(region_code: str | None, book_ids: list[int] | None):
     return lines
 
 
-def _movement_rows(lines, periods: list[Period]) -> dict:
-    """{(account id, member id): [Movement or None per period]}: the one aggregate over the posted lines."""
-    from django.db.models import BooleanField, Case, Value, When
+@dataclass(frozen=True)
+class _AccountRows:
+    """Per key (a book account's id, or a chart account's): a `Movement` per period (None where the key has no
+    line before the period's end), and per period (Σ positive, Σ negative) of the members' balances when it opens
+    and when it closes."""
 
-    from .statements.data import YEAR_CLOSE_SOURCE, Movement
+    movements: dict[int, list]
+    sides: dict[int, list[tuple[int, int, int, int]]]
+
+
+def _account_rows(lines, periods: list[Period], *, per_chart: bool = False) -> _AccountRows:
+    """The one aggregate over the posted lines (see above), per book account or, `per_chart`, per chart account:
+    then the lines that name no member are one member per chart account, across the books, as the roll-up
+    sums them."""
+    from .statements.data import Movement
+
+    cuts = _cuts(periods)
+    n = len(cuts)  # buckets 0 … n-1: every line is dated before the last cut
+    inner = (
+        lines.filter(voucher__status=VoucherStatus.POSTED, voucher__date__lte=max(p[1] for p in periods))
+        .annotate(bucket=_bucket(cuts))
+        .order_by()
+        .values_list("account_id", "member_id", "bucket")
+        .annotate(d=_sum("debit_fen"), c=_sum("credit_fen"))
+    )
+    sql, params = inner.query.sql_with_params()
+    # Bucket 0 lies before every period, so only its balance counts; the balance through the last bucket is the
+    # sum of them all.
+    through = [
+        f"CAST(SUM(CASE WHEN t.bucket <= {j} THEN t.d - t.c ELSE 0 END) AS BIGINT) AS b{j}"
+        for j in range(n - 1)
+    ]
+    through.append(f"CAST(SUM(t.d - t.c) AS BIGINT) AS b{n - 1}")
+    within = [
+        f"CAST(SUM(CASE WHEN t.bucket = {j} THEN t.{side} ELSE 0 END) AS BIGINT) AS {side}{j}"
+        for j in range(1, n)
+        for side in "dc"
+    ]
+    if per_chart:
+        accounts = BookAccount._meta.db_table
+        key, join = "a.chart_account_id", f' INNER JOIN "{accounts}" a ON a.id = t.account_id'
+    else:
+        key, join = "t.account_id", ""
+    middle = (
+        f"SELECT {key} AS k, MIN(t.bucket) AS fb, {', '.join(through + within)}"
+        f" FROM ({sql}) t{join} GROUP BY {key}, t.member_id"
+    )
+    split = [
+        f"CAST(SUM(CASE WHEN m.b{j} {op} 0 THEN m.b{j} ELSE 0 END) AS BIGINT)"
+        for j in range(n)
+        for op in "><"
+    ]
+    moved = [f"CAST(SUM(m.{side}{j}) AS BIGINT)" for j in range(1, n) for side in "dc"]
+    outer = f"SELECT m.k, MIN(m.fb), {', '.join(split + moved)} FROM ({middle}) m GROUP BY m.k"
+
+    # Per period: the bucket its opening balance runs through, and the one its closing balance does (the buckets
+    # between, the first excluded, are the period's).
+    ends = [(cuts.index(first), cuts.index(last + dt.timedelta(days=1))) for first, last in periods]
+    movements: dict[int, list] = {}
+    sides: dict[int, list[tuple[int, int, int, int]]] = {}
+    for row in _raw_sql(inner.db, outer, params):
+        key_id, first_bucket = row[0], row[1]
+        split_at = row[2 : 2 + 2 * n]
+        moved_in = row[2 + 2 * n :]
+        per_period, per_sides = [], []
+        for lo, hi in ends:
+            if first_bucket > hi:  # no line before the period's end: no movement, as if it were read alone
+                per_period.append(None)
+                per_sides.append((0, 0, 0, 0))
+                continue
+            debit = sum(moved_in[2 * (j - 1)] for j in range(lo + 1, hi + 1))
+            credit = sum(moved_in[2 * (j - 1) + 1] for j in range(lo + 1, hi + 1))
+            per_period.append(Movement(split_at[2 * lo] + split_at[2 * lo + 1], debit, credit))
+            per_sides.append((split_at[2 * lo], split_at[2 * lo + 1], split_at[2 * hi], split_at[2 * hi + 1]))
+        movements[key_id] = per_period
+        sides[key_id] = per_sides
+    return _AccountRows(movements, sides)
+
+
+def _flow_and_close_rows(
+    book_ids: list[int], distribution_book_ids: list[int], distribution_ids: list[int], periods: list[Period]
+) -> tuple[dict[int, list[list[int]]], dict[int, list[list[int]]]]:
+    """Two small aggregates in one query, each {account id: [[debit, credit] per period]}:
+    the flows: the lines of the periods' vouchers that touch a distribution account (`distribution_ids`, accounts
+    of the books `distribution_book_ids`, one per account), their own lines and the year-close vouchers left out;
+    the closes: the lines of the year-close vouchers of the books `book_ids` in each period."""
+    from .statements.data import YEAR_CLOSE_SOURCE
+
+    first, last = min(p[0] for p in periods), max(p[1] for p in periods)
+    # The year close posts on 31 December (services/year_close.py): its vouchers are looked for on the periods'
+    # 31 Decembers, through the (book, status, date) index, not among all the vouchers.
+    days = [dt.date(y, 12, 31) for y in range(first.year, last.year + 1)]
+    days = [day for day in days if first <= day <= last]
+    # The vouchers touching a distribution account, found through the (book, account) index: a handful per book and
+    # year. Both sets are worked out once, before the aggregate reads their lines: on PostgreSQL as ARRAY(…) init
+    # plans, so no plan (on a table not analysed yet, say) can loop over the region's lines; SQLite always runs an
+    # uncorrelated IN (…) once.
+    sets = []
+    if distribution_ids:
+        sets.append(
+            VoucherLine.objects.filter(
+                book_id__in=sorted(set(distribution_book_ids)), account_id__in=distribution_ids
+            )
+            .order_by()
+            .values("voucher_id")
+        )
+    if days and book_ids:
+        sets.append(
+            Voucher.objects.filter(
+                book_id__in=sorted(set(book_ids)),
+                status=VoucherStatus.POSTED,
+                date__in=days,
+                source__startswith=YEAR_CLOSE_SOURCE,
+            )
+            .order_by()
+            .values("pk")
+        )
+    if not sets:
+        return {}, {}
+    from django.db import connections
+    from django.db.models import BooleanField, Case, Value, When
+    from django.db.models.expressions import RawSQL
 
     cuts = _cuts(periods)
     spans = _spans(cuts, periods)
+    column = f'"{VoucherLine._meta.db_table}"."voucher_id"'
+    sqls, params = [], []
+    for qs in sets:
+        sql, p = qs.query.sql_with_params()
+        sqls.append(sql)
+        params.extend(p)
+    if connections[sets[0].db].vendor == "postgresql":
+        test = f"{column} = ANY({' || '.join(f'ARRAY({sql})' for sql in sqls)})"
+    else:
+        test = " OR ".join(f"{column} IN ({sql})" for sql in sqls)
+    among = RawSQL(f"({test})", params, output_field=BooleanField())
     closing = Case(
         When(voucher__source__startswith=YEAR_CLOSE_SOURCE, then=Value(True)),
         default=Value(False),
         output_field=BooleanField(),
     )
     rows = (
-        lines.filter(voucher__status=VoucherStatus.POSTED, voucher__date__lte=max(p[1] for p in periods))
+        VoucherLine.objects.filter(
+            among, voucher__status=VoucherStatus.POSTED, voucher__date__gte=first, voucher__date__lte=last
+        )
         .annotate(bucket=_bucket(cuts), year_close=closing)
         .order_by()
-        .values_list("account_id", "member_id", "bucket", "year_close")
+        .values_list("account_id", "bucket", "year_close")
         .annotate(d=_sum("debit_fen"), c=_sum("credit_fen"))
     )
-    # Per bucket: (period index, whether the bucket lies within the period) for the periods it counts in.
-    plan = [
-        [(i, b in within) for i, (before, within) in enumerate(spans) if b in before or b in within]
-        for b in range(len(cuts) + 1)
-    ]
-    out: dict = {}
-    for account_id, member_id, bucket, year_close, d, c in _raw(rows):
-        d = d or 0
-        c = c or 0
-        sums = out.get((account_id, member_id))
-        if sums is None:
-            sums = out[(account_id, member_id)] = [[0, 0, 0, 0, 0, False] for _ in periods]
-        for i, within in plan[bucket]:
-            s = sums[i]
-            s[5] = True
-            if within:
-                s[1] += d
-                s[2] += c
-                if year_close:
-                    s[3] += d
-                    s[4] += c
-            else:
-                s[0] += d - c
-    # A period the (account, member) has no line in, before or within, has no movement (None), as if it were
-    # read alone.
-    return {key: [Movement(*s[:5]) if s[5] else None for s in sums] for key, sums in out.items()}
-
-
-def _flow_rows(
-    book_ids: list[int], distribution_ids: list[int], periods: list[Period]
-) -> dict[int, list[list[int]]]:
-    """{account id: [[debit, credit] per period]} of the lines of the periods' vouchers that touch a distribution
-    account (`distribution_ids`, accounts of the books `book_ids`, one per account), their own lines and the
-    year-close vouchers left out."""
-    from .statements.data import YEAR_CLOSE_SOURCE
-
-    if not distribution_ids:
-        return {}
-    cuts = _cuts(periods)
-    spans = _spans(cuts, periods)
-    # The vouchers touching a distribution account, found through the (book, account) index: a handful per book and
-    # year. Worked out once, before the aggregate reads their lines: on PostgreSQL as an ARRAY(…) init plan, so no
-    # plan (on a table not analysed yet, say) can loop over the region's lines; SQLite always runs an uncorrelated
-    # IN (…) once.
-    from django.db import connections
-    from django.db.models import BooleanField
-    from django.db.models.expressions import RawSQL
-
-    touching = (
-        VoucherLine.objects.filter(book_id__in=sorted(set(book_ids)), account_id__in=distribution_ids)
-        .order_by()
-        .values("voucher_id")
-    )
-    sql, params = touching.query.sql_with_params()
-    table = VoucherLine._meta.db_table
-    if connections[touching.db].vendor == "postgresql":
-        among = RawSQL(f'"{table}"."voucher_id" = ANY(ARRAY({sql}))', params, output_field=BooleanField())
-    else:
-        among = RawSQL(f'"{table}"."voucher_id" IN ({sql})', params, output_field=BooleanField())
-    rows = (
-        VoucherLine.objects.filter(
-            among,
-            voucher__status=VoucherStatus.POSTED,
-            voucher__date__gte=min(p[0] for p in periods),
-            voucher__date__lte=max(p[1] for p in periods),
-        )
-        .exclude(voucher__source__startswith=YEAR_CLOSE_SOURCE)
-        .exclude(account_id__in=distribution_ids)
-        .annotate(bucket=_bucket(cuts))
-        .order_by()
-        .values_list("account_id", "bucket")
-        .annotate(d=_sum("debit_fen"), c=_sum("credit_fen"))
-    )
-    out: dict[int, list[list[int]]] = {}
-    for account_id, bucket, d, c in _raw(rows):
-        sums = out.setdefault(account_id, [[0, 0] for _ in periods])
+    flows: dict[int, list[list[int]]] = {}
+    closes: dict[int, list[list[int]]] = {}
+    left_out = set(distribution_ids)
+    for account_id, bucket, year_close, d, c in _raw(rows):
+        if year_close:
+            target = closes
+        elif account_id in left_out:
+            continue
+        else:
+            target = flows
+        sums = target.setdefault(account_id, [[0, 0] for _ in periods])
         for (_before, within), s in zip(spans, sums, strict=True):
             if bucket in within:
                 s[0] += int(d or 0)
                 s[1] += int(c or 0)
-    return out
+    return flows, closes
 
 
 def _book_accounts(book_ids: list[int]) -> list[tuple]:
@@ -289,9 +370,9 @@ def statement_data_of_books(
     *, periods: list[Period], region_code: str | None = None, books: list[Book] | None = None
 ) -> dict[int, list]:
     """{book id: [`LedgerData` per period]} of every book under a region (`region_code`) or of `books`: one
-    aggregate over their lines for all the books and periods, one for the distribution flows. Not scoped:
-    callers check the user."""
-    from .statements.data import LedgerData, StatementAccount
+    aggregate over their lines for all the books and periods, one over their year-close vouchers, one for the
+    distribution flows. Not scoped: callers check the user."""
+    from .statements.data import LedgerData, Movement, StatementAccount
 
     if books is None:
         from tongzhou.regions.scope import code_prefix_q
@@ -310,24 +391,27 @@ def statement_data_of_books(
     chart_code, distribution_charts = _chart_accounts_of(ids)
     distribution = [a for a in accounts if a[2] in distribution_charts]
     lines = _lines_under(region_code, ids if books is not None else None)
-    movements = _movement_rows(lines, periods)
-    flows = _flow_rows([a[1] for a in distribution], [a[0] for a in distribution], periods)
+    rows = _account_rows(lines, periods)
+    flows, closes = _flow_and_close_rows(
+        ids, [a[1] for a in distribution], [a[0] for a in distribution], periods
+    )
     info = {a[0]: a for a in accounts}
 
-    per_book: dict[int, dict] = {pk: {"m": [{} for _ in periods], "mb": [{} for _ in periods], "f": [
+    per_book: dict[int, dict] = {pk: {"m": [{} for _ in periods], "s": [{} for _ in periods], "f": [
         {} for _ in periods]} for pk in ids}  # fmt: skip
-    for (account_id, member_id), per_period in movements.items():
+    for account_id, per_period in rows.movements.items():
         a = info.get(account_id)
         if a is None:  # a line whose book is not under the region: none is
             continue
         target = per_book[a[1]]
-        for i, m in enumerate(per_period):
+        close = closes.get(account_id)
+        for i, (m, sides) in enumerate(zip(per_period, rows.sides[account_id], strict=True)):
             if m is None:
                 continue
-            had = target["m"][i].get(a[3])
-            target["m"][i][a[3]] = m if had is None else had.plus(m)
-            if member_id is not None:
-                target["mb"][i].setdefault(a[3], []).append((m.opening, m.closing))
+            if close is not None and close[i] != [0, 0]:
+                m = Movement(m.opening, m.debit, m.credit, *close[i])
+            target["m"][i][a[3]] = m
+            target["s"][i][a[3]] = sides
     for account_id, per_period in flows.items():
         a = info.get(account_id)
         if a is None:
@@ -344,15 +428,16 @@ def statement_data_of_books(
     out: dict[int, list] = {}
     for pk, _chart, standard, name in book_rows:
         target = per_book[pk]
+        book_accounts = tuple(statement_accounts[pk])
         out[pk] = [
             LedgerData(
                 standard=standard,
                 entity=name,
                 date_from=first,
                 date_to=last,
-                accounts=tuple(statement_accounts[pk]),
+                accounts=book_accounts,
                 movements=target["m"][i],
-                member_balances={k: tuple(v) for k, v in target["mb"][i].items()},
+                sides=target["s"][i],
                 flows=target["f"][i],
             )
             for i, (first, last) in enumerate(periods)
@@ -371,11 +456,11 @@ def statement_data_of_regions(
 ) -> dict[int, list]:
     """{chart id: [`LedgerData` per period]} of every book kept to each of `charts` under a region (prefix of its
     code), summed per account of the chart: one aggregate over the region's lines for every chart and period,
-    summed per chart account in Python. Not scoped: callers check the user."""
+    grouped per chart account in the database. Not scoped: callers check the user."""
     from tongzhou.regions.scope import code_prefix_q
 
     from .models import ChartAccount
-    from .statements.data import ROLE_CODES, LedgerData, StatementAccount
+    from .statements.data import ROLE_CODES, LedgerData, Movement, StatementAccount
 
     chart_ids = [c.pk for c in charts]
     standard_of = {c.pk: c.standard for c in charts}
@@ -403,33 +488,37 @@ def statement_data_of_regions(
         if chart_info[ca][2] == ROLE_CODES[standard_of[chart_info[ca][1]]]["distribution"]
     ]
     lines = _lines_under(region_code, None)
-    movements = _movement_rows(lines, periods)
-    flows = _flow_rows([book_of[pk] for pk in distribution], distribution, periods)
+    rows = _account_rows(lines, periods, per_chart=True)
+    flows, closes = _flow_and_close_rows(
+        sorted(set(book_of.values())), [book_of[pk] for pk in distribution], distribution, periods
+    )
 
-    per_chart = {c: {"m": [{} for _ in periods], "mb": [{} for _ in periods], "f": [{} for _ in periods]}
+    per_chart = {c: {"m": [{} for _ in periods], "s": [{} for _ in periods], "f": [{} for _ in periods]}
                  for c in chart_ids}  # fmt: skip
-    by_member: dict = {}
-    for (account_id, member_id), per_period in movements.items():
+    # The year-close vouchers' share, per chart account.
+    chart_closes: dict[int, list[list[int]]] = {}
+    for account_id, per_period in closes.items():
         ca = to_chart.get(account_id)
         if ca is None:
             continue
-        chart_id, code = chart_info[ca][1], chart_info[ca][2]
+        had = chart_closes.setdefault(ca, [[0, 0] for _ in periods])
+        for i, (d, c) in enumerate(per_period):
+            had[i][0] += d
+            had[i][1] += c
+    for ca, per_period in rows.movements.items():
+        a = chart_info.get(ca)
+        if a is None:  # an account of a chart not in force, or no book's under the region
+            continue
+        chart_id, code = a[1], a[2]
         target = per_chart[chart_id]
-        for i, m in enumerate(per_period):
-            if m is not None:
-                had = target["m"][i].get(code)
-                target["m"][i][code] = m if had is None else had.plus(m)
-        if member_id is not None:
-            key = (chart_id, code, member_id)
-            had = by_member.get(key)
-            by_member[key] = (
-                per_period if had is None else [_plus(a, b) for a, b in zip(had, per_period, strict=True)]
-            )
-    for (chart_id, code, _member), per_period in by_member.items():
-        for i, m in enumerate(per_period):
+        close = chart_closes.get(ca)
+        for i, (m, sides) in enumerate(zip(per_period, rows.sides[ca], strict=True)):
             if m is None:
                 continue
-            per_chart[chart_id]["mb"][i].setdefault(code, []).append((m.opening, m.closing))
+            if close is not None and close[i] != [0, 0]:
+                m = Movement(m.opening, m.debit, m.credit, *close[i])
+            target["m"][i][code] = m
+            target["s"][i][code] = sides
     for account_id, per_period in flows.items():
         ca = to_chart.get(account_id)
         if ca is None:
@@ -453,17 +542,13 @@ def statement_data_of_regions(
                 date_to=last,
                 accounts=accounts,
                 movements=target["m"][i],
-                member_balances={k: tuple(v) for k, v in target["mb"][i].items()},
+                sides=target["s"][i],
                 flows=target["f"][i],
                 books=books.get(chart.pk, 0),
             )
             for i, (first, last) in enumerate(periods)
         ]
     return out
-
-
-def _plus(a, b):
-    return b if a is None else a if b is None else a.plus(b)
 
 
 def statement_data_of_region(*, region_code: str, chart, entity: str, date_from: dt.date, date_to: dt.date):

@@ -59,7 +59,6 @@ def line_error(line_no: int, field: str, zh: str, en: str, code: str, **details:
     )
 
 
-
 def line_amount_fen(line_no: int, field: str, text: str | None) -> int:
     """A line's debit or credit typed in yuan ("1,200.00"), in fen; blank is 0. A bad amount names the line."""
     if text is None or str(text).strip() == "":
@@ -68,6 +67,7 @@ def line_amount_fen(line_no: int, field: str, text: str | None) -> int:
         return yuan_to_fen(text)
     except InvalidInput as exc:
         raise line_error(line_no, field, exc.message_zh, exc.message_en, "money") from None
+
 
 def voucher_error(field: str, zh: str, en: str, code: str, **details: Any) -> InvalidInput:
     return InvalidInput(

@@ -7,6 +7,7 @@ label, so the web page, the API's JSON and the XLSX, CSV and PDF exports all sho
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -75,7 +76,10 @@ def _statement(kind: str, data_standard: str, **kwargs) -> Statement:
 TOKEN = re.compile(r"([+-]?)(L\d+|[DCOT]\d+|PL|IN|OUTX|\d+)")
 
 
-def _terms(formula: str) -> list[tuple[int, str]]:
+@functools.cache
+def _terms(formula: str) -> tuple[tuple[int, str], ...]:
+    """The signed tokens of a layout formula; parsed once per formula (the layouts are fixed, and every statement
+    of every book evaluates them)."""
     terms = []
     pos = 0
     for match in TOKEN.finditer(formula):
@@ -85,7 +89,7 @@ def _terms(formula: str) -> list[tuple[int, str]]:
         terms.append((-1 if match.group(1) == "-" else 1, match.group(2)))
     if pos != len(formula):
         raise ValueError(f"bad formula {formula!r}")
-    return terms
+    return tuple(terms)
 
 
 class _Balances:
@@ -324,7 +328,8 @@ def trial_balance_statement(data: LedgerData) -> Statement:
         postings=[Posting(code, m.debit, m.credit) for code, m in data.movements.items()],
     )
     active = {code for code, m in data.movements.items() if m.opening or m.debit or m.credit}
-    shown = [r for r in tb.rows if any(data.in_subtree(code, r.code) for code in active)]
+    covered = data.above(active)
+    shown = [r for r in tb.rows if r.code in covered]
     rows = [
         (
             r.code,

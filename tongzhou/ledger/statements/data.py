@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 # Vouchers written by the year close carry this source, followed by ":<year>". Statements of surplus leave them out
@@ -80,6 +80,10 @@ class LedgerData:
     # Per code of an account kept per member: each member's (opening, closing) balance, so a member who owes and
     # one who is owed stand apart on the balance sheet (成员往来 / 内部往来).
     member_balances: Mapping[str, tuple[tuple[int, int], ...]] = field(default_factory=dict)
+    # The same, summed in the database (ledger.selectors): per code, Σ of the positive and Σ of the negative
+    # balances of its members (its lines that name no member count as one more) when the period opens and when it
+    # closes: (open +, open −, close +, close −). Where a code has these, its `member_balances` are not read.
+    sides: Mapping[str, tuple[int, int, int, int]] = field(default_factory=dict)
 
     # -- the account tree (looked up often by the builders: the lookups are worked out once per instance) -------
     @functools.cached_property
@@ -136,10 +140,28 @@ class LedgerData:
             code = parents.get(code, "")
         return False
 
+    @functools.cached_property
+    def _subtrees(self) -> dict[str, list[tuple[str, Movement]]]:
+        """Per account: the movements of it and every account below it, in the order of `movements` (each
+        statement asks for many subtrees; one pass over the movements answers them all)."""
+        out: dict[str, list[tuple[str, Movement]]] = {}
+        ancestors = self._ancestors
+        for code, m in self.movements.items():
+            for top in ancestors[code]:
+                out.setdefault(top, []).append((code, m))
+        return out
+
     def subtree(self, top: str) -> list[tuple[str, Movement]]:
         """The movements of `top` and every account below it."""
+        return list(self._subtrees.get(top, ()))
+
+    def above(self, codes: Iterable[str]) -> set[str]:
+        """Every account that is one of `codes` (codes with a movement) or above one of them."""
         ancestors = self._ancestors
-        return [(code, m) for code, m in self.movements.items() if top in ancestors[code]]
+        out: set[str] = set()
+        for code in codes:
+            out |= ancestors[code]
+        return out
 
     def positions(self, top: str, at: str) -> list[int]:
         """The balances (debit positive) when the period opens (`at="open"`) or closes of each member on the
@@ -147,6 +169,10 @@ class LedgerData:
         sheet."""
         values = []
         for code, m in self.subtree(top):
+            split = self.sides.get(code)
+            if split is not None:
+                values.extend(split[:2] if at == "open" else split[2:])
+                continue
             per_member = self.member_balances.get(code, ())
             for opening, closing in per_member:
                 values.append(opening if at == "open" else closing)

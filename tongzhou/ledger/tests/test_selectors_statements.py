@@ -1,0 +1,124 @@
+"""The statements' aggregate (ledger.selectors): what it sums in the database — each account's movements per period
+and its members' balances split by sign as of each period's opening and closing day — equals the same sums worked
+out line by line in Python."""
+
+import datetime as dt
+from collections import defaultdict
+
+import pytest
+
+from tongzhou.core.testing import TOWNSHIP, VILLAGE_B
+from tongzhou.ledger.models import BookAccount, ChartAccount, VoucherLine, VoucherStatus
+from tongzhou.ledger.selectors import statement_data_of_books, statement_data_of_regions
+from tongzhou.ledger.services.charts import chart_in_force
+from tongzhou.ledger.services.year_close import year_close
+from tongzhou.ledger.statements.data import YEAR_CLOSE_SOURCE
+
+from .worked_example import build_worked_year, close_months
+
+pytestmark = pytest.mark.django_db
+
+D = dt.date
+PERIODS = [
+    (D(2025, 1, 1), D(2025, 12, 31)),
+    (D(2025, 4, 1), D(2025, 6, 30)),
+    (D(2025, 2, 10), D(2025, 8, 20)),
+    (D(2025, 12, 31), D(2025, 12, 31)),
+    (D(2024, 1, 1), D(2024, 12, 31)),
+]
+
+
+@pytest.fixture
+def two_books(personas):
+    closed = build_worked_year(personas)
+    close_months(personas, closed.book)
+    year_close(user=personas.cadre_a, book=closed.book, year=2025)
+    other = build_worked_year(personas, region_code=VILLAGE_B, number="0101")
+    return closed.book, other.book
+
+
+def _lines():
+    return list(
+        VoucherLine.objects.filter(voucher__status=VoucherStatus.POSTED).values_list(
+            "account_id",
+            "account__chart_account_id",
+            "member_id",
+            "voucher__date",
+            "voucher__source",
+            "debit_fen",
+            "credit_fen",
+        )
+    )
+
+
+def _expected(lines, key_of, period):
+    """Per key: (opening, debit, credit, close debit, close credit) and (open +, open −, close +, close −), line
+    by line; a member is (key, member), the lines naming no member one more member per key."""
+    first, last = period
+    movement = defaultdict(lambda: [0, 0, 0, 0, 0])
+    balances = defaultdict(lambda: [0, 0])  # (key, member): [at opening, at closing]
+    for line in lines:
+        key, member, day, source, debit, credit = key_of(line), line[2], line[3], line[4], line[5], line[6]
+        if day > last:
+            continue
+        m = movement[key]
+        b = balances[(key, member)]
+        if day < first:
+            m[0] += debit - credit
+            b[0] += debit - credit
+        else:
+            m[1] += debit
+            m[2] += credit
+            if source.startswith(YEAR_CLOSE_SOURCE):
+                m[3] += debit
+                m[4] += credit
+        b[1] += debit - credit
+    sides = defaultdict(lambda: [0, 0, 0, 0])
+    for (key, _member), (opening, closing) in balances.items():
+        s = sides[key]
+        s[0 if opening > 0 else 1] += opening
+        s[2 if closing > 0 else 3] += closing
+    return dict(movement), {k: tuple(v) for k, v in sides.items()}
+
+
+def test_each_books_sums_and_sides_equal_the_lines_summed_one_by_one(two_books):
+    lines = _lines()
+    codes = dict(BookAccount.objects.values_list("pk", "code"))
+    book_of = dict(BookAccount.objects.values_list("pk", "book_id"))
+    data = statement_data_of_books(periods=PERIODS, region_code=TOWNSHIP)
+    assert set(data) == {b.pk for b in two_books}
+    for i, period in enumerate(PERIODS):
+        movement, sides = _expected(lines, lambda line: line[0], period)
+        for account_id, expected in movement.items():
+            ours = data[book_of[account_id]][i]
+            code = codes[account_id]
+            m = ours.movements[code]
+            assert (m.opening, m.debit, m.credit, m.close_debit, m.close_credit) == tuple(expected), (
+                period,
+                code,
+            )
+            assert tuple(ours.sides[code]) == sides[account_id], (period, code)
+        shown = sum(len(data[b.pk][i].movements) for b in two_books)
+        assert shown == len(movement)
+
+
+def test_the_roll_up_sums_per_chart_account_and_nets_each_member_across_its_accounts(two_books):
+    lines = _lines()
+    chart = chart_in_force("farmers_cooperative", D(2025, 12, 31))
+    chart_codes = dict(ChartAccount.objects.filter(chart=chart).values_list("pk", "code"))
+    data = statement_data_of_regions(region_code=TOWNSHIP, charts=[chart], entity="t", periods=PERIODS)[
+        chart.pk
+    ]
+    for i, period in enumerate(PERIODS):
+        movement, sides = _expected(
+            [ln for ln in lines if ln[1] in chart_codes], lambda line: line[1], period
+        )
+        assert {chart_codes[k] for k in movement} == set(data[i].movements)
+        for ca, expected in movement.items():
+            code = chart_codes[ca]
+            m = data[i].movements[code]
+            assert (m.opening, m.debit, m.credit, m.close_debit, m.close_credit) == tuple(expected), (
+                period,
+                code,
+            )
+            assert tuple(data[i].sides[code]) == sides[ca], (period, code)
