@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "tongzhou.rollups",
     "tongzhou.coops",
     "tongzhou.ledger",
+    "tongzhou.distribution",
     "tongzhou.web",
     "tongzhou.api",
     "tongzhou.demo",
