@@ -1,0 +1,9 @@
+"""Every write of distribution runs: compute a draft, publish it, record the assembly's approval, post it to the
+books, pay it (household income lines included), reverse it. Scoped to the body's region, validated, audited,
+one transaction each."""
+
+from .compute import run_compute
+from .lifecycle import run_approve, run_post, run_publish, run_reverse
+from .payments import run_pay
+
+__all__ = ["run_approve", "run_compute", "run_pay", "run_post", "run_publish", "run_reverse"]
