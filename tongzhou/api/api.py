@@ -63,3 +63,11 @@ api.add_router("", ledger_statements.router)
 from . import ledger  # noqa: E402 - the books (账簿)
 
 api.add_router("", ledger.router)
+
+from . import distribution  # noqa: E402 - surplus distribution (盈余分配) and household income
+
+api.add_router("", distribution.router)
+
+from . import distribution_plan  # noqa: E402 - 分配方案试算 (a plan file, no database)
+
+api.add_router("", distribution_plan.router)

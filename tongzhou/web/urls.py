@@ -37,3 +37,18 @@ urlpatterns += urls_ledger.urlpatterns
 from . import urls_ledger_statements  # noqa: E402 - the statements and the year close
 
 urlpatterns += urls_ledger_statements.urlpatterns
+
+from . import urls_distribution  # noqa: E402 - the distribution pages (盈余分配)
+
+urlpatterns += urls_distribution.urlpatterns
+
+from . import views_distribution_plan  # noqa: E402 - 分配方案试算: a plan file computed without the database
+
+urlpatterns += [
+    path("distribution/plan/", views_distribution_plan.plan_page, name="distribution_plan"),
+    path(
+        "distribution/plan/example-<str:body>.<str:fmt>",
+        views_distribution_plan.plan_example,
+        name="distribution_plan_example",
+    ),
+]

@@ -368,6 +368,11 @@ def _quantity(value: Any) -> str:
     return f"{exact.normalize():f}" if exact else "0"
 
 
+def cell_text(kind: str, value: Any) -> str:
+    """A value as the screen and the web page show it: yuan with two decimals, a quantity, or text."""
+    return _shown(kind, value)
+
+
 def _shown(kind: str, value: Any) -> str:
     if kind == MONEY:
         return _yuan(value)
