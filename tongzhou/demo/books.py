@@ -106,7 +106,12 @@ def demo_books_reset() -> None:
     )
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(f"TRUNCATE {', '.join(tables)}")
+            # Deferred checks still pending in this transaction (a test that builds and resets the demo in one)
+            # would make PostgreSQL refuse the TRUNCATE: run them now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            # CASCADE: tables that point at the books (the distribution runs' vouchers) go with them; a demo run
+            # means nothing without its books, and PostgreSQL refuses to truncate a referenced table alone.
+            cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
         else:
             for table in tables:
                 cursor.execute(f"DELETE FROM {table}")

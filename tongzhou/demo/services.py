@@ -20,6 +20,7 @@ from tongzhou.rollups.services import register_figures_rebuild
 from .books import BooksDemoResult, demo_books_build, demo_books_reset
 from .bulk import HOUSEHOLD_TABLE, PERSON_TABLE, RegisterBulkWriter, sqlite_tuned
 from .coops import CoopDemoResult, demo_coops_build, demo_coops_reset
+from .distribution import DistributionDemoResult, demo_distribution_build, demo_distribution_reset
 from .generate import PREFECTURE, iter_village_rows, plan, region_rows
 
 DEMO_PASSWORD = "tongzhou2026"
@@ -42,6 +43,7 @@ class DemoResult:
     persons: int = 0
     coops: CoopDemoResult = field(default_factory=CoopDemoResult)
     books: BooksDemoResult = field(default_factory=BooksDemoResult)
+    distribution: DistributionDemoResult = field(default_factory=DistributionDemoResult)
     users: list[DemoUser] = field(default_factory=list)
 
 
@@ -63,6 +65,7 @@ def demo_users_for(scale: str, seed: int, county: str | None = None) -> list[Dem
 def demo_reset() -> None:
     """Delete the cooperatives, then the register: persons, households, their figures, townships/villages/groups and
     the demo users."""
+    demo_distribution_reset()  # runs and cascades point at books, cooperatives, members, households
     demo_books_reset()  # books point at cooperatives
     demo_coops_reset()  # cooperative rows point at households and persons
     with transaction.atomic(), connection.cursor() as cursor:
@@ -137,6 +140,10 @@ def demo_build(
         sqlite_tuned()
     ):  # the books of the demo year, made and posted by the village accountant and secretary
         result.books = demo_books_build(seed=seed, transactions=transaction_vouchers)
+    with sqlite_tuned():  # the year's three-level distribution, posted (its vouchers count among the books')
+        result.distribution = demo_distribution_build(seed=seed)
+    result.books.vouchers += result.distribution.vouchers
+    result.books.lines += result.distribution.voucher_lines
     return result
 
 

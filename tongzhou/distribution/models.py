@@ -273,3 +273,116 @@ class HouseholdIncome(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household_id} {self.year} {self.kind} {self.amount_fen}"
+
+
+class CascadeRun(models.Model):
+    """One computation of a county's benefit chain (利益链) for a year: every body's distribution top-down, income
+    from above entering each body's surplus, and for every household what reached it along which path (issue 5,
+    point 2). A computation, not a decision: each body's own run is still published, approved and posted."""
+
+    county_code = models.CharField(_("县代码"), max_length=6)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    # Per body (by id): its own surplus and where it came from ("ledger", "run", "given", "none"), losses, bylaws.
+    inputs = models.JSONField(_("计算依据"), default=dict)
+    bodies_count = models.PositiveIntegerField(_("组织数"), default=0)
+    households_count = models.PositiveIntegerField(_("农户数"), default=0)
+    own_surplus_fen = models.BigIntegerField(_("各组织本年盈余合计（分）"), default=0)
+    to_households_fen = models.BigIntegerField(_("分到农户（分）"), default=0)
+    kept_fen = models.BigIntegerField(_("留在组织（分）"), default=0)
+    computed_at = models.DateTimeField(_("计算时间"), auto_now_add=True)
+    computed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["county_code", "-year", "-id"]
+        verbose_name = _("利益链计算")
+        verbose_name_plural = _("利益链计算")
+        indexes = [models.Index(fields=["county_code", "year"], name="cascade_county_year")]
+
+    def __str__(self) -> str:
+        return f"{self.county_code} · {self.year} · {self.pk}"
+
+
+class CascadeBodyLine(models.Model):
+    """One body of a cascade: what it made itself, what came from above, what it paid on and what it kept."""
+
+    cascade = models.ForeignKey(CascadeRun, on_delete=models.CASCADE, related_name="body_lines")
+    body = models.ForeignKey("coops.Cooperative", on_delete=models.PROTECT, related_name="+")
+    # Top-down: a body comes after every body it is a member of.
+    position = models.PositiveIntegerField(_("计算顺序"))
+    level = models.CharField(_("层级"), max_length=10)
+    standard = models.CharField(_("组织形式"), max_length=30)
+    own_surplus_fen = models.BigIntegerField(_("本组织本年盈余（分）"))
+    surplus_source = models.CharField(_("盈余来源"), max_length=10)
+    income_from_above_fen = models.BigIntegerField(_("上级分配收入（分）"))
+    paid_to_bodies_fen = models.BigIntegerField(_("分给成员组织（分）"))
+    paid_to_households_fen = models.BigIntegerField(_("分给农户（分）"))
+    kept_fen = models.BigIntegerField(_("留在本组织（分）"))
+    loss_year = models.BooleanField(_("亏损年度"), default=False)
+    steps = models.JSONField(_("分配步骤"), default=dict)
+    region_code = models.CharField(_("所属地区代码"), max_length=12)
+    county_code = models.CharField(_("县代码"), max_length=6)
+
+    class Meta:
+        ordering = ["cascade_id", "position"]
+        verbose_name = _("利益链组织明细")
+        verbose_name_plural = _("利益链组织明细")
+        indexes = [models.Index(fields=["cascade", "region_code"], name="cascade_body_region")]
+        constraints = [
+            models.UniqueConstraint(fields=["cascade", "body"], name="cascade_body_once"),
+            models.CheckConstraint(
+                condition=models.Q(
+                    kept_fen=models.F("own_surplus_fen")
+                    + models.F("income_from_above_fen")
+                    - models.F("paid_to_bodies_fen")
+                    - models.F("paid_to_households_fen")
+                ),
+                name="cascade_body_conserves",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cascade_id} · {self.body_id}"
+
+
+class CascadeHouseholdLine(models.Model):
+    """What reached one household (or an organisation member, `household` empty) through the chain, by the level
+    the money was made at and, in `by_path`, by path: {"<origin body id>>…><paying body id>|<kind>": fen}."""
+
+    cascade = models.ForeignKey(CascadeRun, on_delete=models.CASCADE, related_name="household_lines")
+    household = models.ForeignKey(
+        "households.Household", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    key = models.CharField(_("标识"), max_length=20)  # the cascade's key (the paying member's number)
+    total_fen = models.BigIntegerField(_("合计（分）"))
+    converted_to_capital_fen = models.BigIntegerField(_("转为出资（分）"), default=0)
+    cash_fen = models.BigIntegerField(_("现金（分）"))
+    # Of the total, by where the money was made: the county platform, a township union, the village (its
+    # cooperative or collective).
+    from_county_fen = models.BigIntegerField(_("源自县级平台（分）"), default=0)
+    from_township_fen = models.BigIntegerField(_("源自乡镇联合社（分）"), default=0)
+    from_village_fen = models.BigIntegerField(_("源自村级组织（分）"), default=0)
+    by_path = models.JSONField(_("分配路径"), default=dict)
+    village_code = models.CharField(max_length=12, blank=True)
+    county_code = models.CharField(max_length=6)
+
+    class Meta:
+        ordering = ["cascade_id", "village_code", "key"]
+        verbose_name = _("利益链农户明细")
+        verbose_name_plural = _("利益链农户明细")
+        indexes = [models.Index(fields=["cascade", "village_code"], name="cascade_household_village")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    total_fen=models.F("from_county_fen")
+                    + models.F("from_township_fen")
+                    + models.F("from_village_fen"),
+                    cash_fen=models.F("total_fen") - models.F("converted_to_capital_fen"),
+                ),
+                name="cascade_household_parts_sum",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cascade_id} · {self.key} · {self.total_fen}"

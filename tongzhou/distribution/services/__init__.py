@@ -2,8 +2,17 @@
 books, pay it (household income lines included), reverse it. Scoped to the body's region, validated, audited,
 one transaction each."""
 
+from .cascade import cascade_compute
 from .compute import run_compute
 from .lifecycle import run_approve, run_post, run_publish, run_reverse
 from .payments import run_pay
 
-__all__ = ["run_approve", "run_compute", "run_pay", "run_post", "run_publish", "run_reverse"]
+__all__ = [
+    "cascade_compute",
+    "run_approve",
+    "run_compute",
+    "run_pay",
+    "run_post",
+    "run_publish",
+    "run_reverse",
+]
