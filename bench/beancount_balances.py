@@ -32,6 +32,7 @@ def main(path: str) -> None:
         "load_seconds": loaded - started,
         "accounts": len(balances),
         "errors": len(errors),
+        "first_errors": [str(getattr(e, "message", e))[:300] for e in errors[:3]],
         "balances": balances,
     }
     sys.stdout.write("BENCH-RESULT " + json.dumps(out) + "\n")
