@@ -456,7 +456,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Tongzhou benchmarks")
     parser.add_argument(
         "benchmark",
-        choices=["import-register", "import-transactions", "member-accounts", "coops", "ledger", "all"],
+        choices=[
+            "import-register",
+            "import-transactions",
+            "member-accounts",
+            "coops",
+            "ledger",
+            "distribution",
+            "all",
+        ],
     )
     parser.add_argument("--scale", choices=["village", "township", "county", "prefecture"], default="county")
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
@@ -482,6 +490,15 @@ def main(argv: list[str] | None = None) -> int:
 
             report = bench_ledger(
                 args.scale, dbs, args.repeat, args.seed, Database=Database, out=OUT, log=log, report=_report
+            )
+            path = save(report)
+            print(json.dumps(report["results"], indent=1, ensure_ascii=False)[:4000])
+            print(f"\nwritten {_shown(path)}")
+        if args.benchmark == "distribution":  # the benefit chain (bench/distribution.py): not part of "all"
+            from distribution import bench_distribution
+
+            report = bench_distribution(
+                args.scale, dbs, args.repeat, args.seed, Database=Database, log=log, report=_report
             )
             path = save(report)
             print(json.dumps(report["results"], indent=1, ensure_ascii=False)[:4000])

@@ -1,0 +1,177 @@
+"""The benefit chain benchmark (issue 5 point 8). Run through bench/run.py:
+
+    TONGZHOU_BENCH_TAG=_d python bench/run.py distribution --scale county --db both --repeat 3
+
+The worker side (one process per measurement, like bench/worker.py):
+
+    python bench/distribution.py prepare --scale county   # migrate, the whole demo (books and its distribution)
+    python bench/distribution.py cascade --repeat 3       # the county's cascade vs one bare SQL aggregate
+    python bench/distribution.py memory                   # one cascade alone: the process's peak memory
+
+What is timed: `distribution.services.cascade_compute` for the demo county and 2025 as the bench superuser — reading
+every body's surplus, members, holdings and counted transactions, the pure three-level cascade, and keeping the
+result (a row per body and per household, written raw) — against one bare SQL statement: the county's 2025 member
+transactions summed per body and member (`SUM … GROUP BY cooperative_id, member_id`), fetched in full. Alternating
+runs in one process; the memory figure is a separate process that computes the cascade once. Not included yet:
+posting every body's run (its vouchers) and paying it (the income lines) — the issue's full figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from worker import BENCH_USER, peak_rss_mb, setup_django  # noqa: E402
+
+YEAR = 2025
+SQL = """
+SELECT t.cooperative_id, t.member_id, SUM(t.amount_fen), SUM(t.quantity)
+  FROM coops_membertransaction t
+ WHERE t.county_code = %s AND t.year = %s AND t.is_member
+ GROUP BY t.cooperative_id, t.member_id
+"""
+
+
+def prepare(scale: str, seed: int) -> dict:
+    from django.core.management import call_command
+    from django.db import connection
+
+    from tongzhou.accounts.services import user_create
+    from tongzhou.demo.services import demo_build
+
+    call_command("migrate", interactive=False, verbosity=0)
+    started = time.perf_counter()
+    result = demo_build(scale=scale, seed=seed)
+    user_create(username=BENCH_USER, password="bench-Tongzhou-2026", is_superuser=True)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return {
+        "seconds": time.perf_counter() - started,
+        "households": result.households,
+        "transactions": result.coops.transactions,
+        "runs": getattr(result.distribution, "runs", None),
+    }
+
+
+def _setting():
+    from django.contrib.auth import get_user_model
+
+    from tongzhou.coops.models import Cooperative, Level
+
+    user = get_user_model().objects.get(username=BENCH_USER)
+    county = Cooperative.objects.filter(level=Level.COUNTY).values_list("county_code", flat=True).first()
+    platforms = dict(
+        Cooperative.objects.filter(county_code=county, level=Level.COUNTY).values_list("pk", "pk")
+    )
+    # The platform company keeps no books here: a fixed distributable surplus, as the demo gives it.
+    surplus = {pk: 100 * 10_000_00 for pk in platforms}
+    return user, county, surplus
+
+
+def cascade(repeat: int) -> dict:
+    from django.db import connection
+
+    from tongzhou.distribution.services import cascade_compute
+
+    user, county, surplus = _setting()
+    ours, bare, households, sql_rows = [], [], 0, 0
+    for _ in range(repeat):
+        started = time.perf_counter()
+        computed = cascade_compute(user=user, region_code=county, year=YEAR, surplus_fen=surplus, via="bench")
+        ours.append(time.perf_counter() - started)
+        households = computed.run.households_count
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute(SQL, [county, YEAR])
+            sql_rows = len(cursor.fetchall())
+        bare.append(time.perf_counter() - started)
+    return {
+        "county": county,
+        "seconds": statistics.median(ours),
+        "runs": ours,
+        "sql_seconds": statistics.median(bare),
+        "sql_runs": bare,
+        "ratio": statistics.median(ours) / statistics.median(bare),
+        "households": households,
+        "sql_rows": sql_rows,
+        "to_households_fen": computed.run.to_households_fen,
+    }
+
+
+def memory() -> dict:
+    from tongzhou.distribution.services import cascade_compute
+
+    user, county, surplus = _setting()
+    started = time.perf_counter()
+    computed = cascade_compute(user=user, region_code=county, year=YEAR, surplus_fen=surplus, via="bench")
+    return {"seconds": time.perf_counter() - started, "households": computed.run.households_count}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("op", choices=["prepare", "cascade", "memory"])
+    parser.add_argument("--scale", default="county")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args(argv)
+    setup_django()
+    if args.op == "prepare":
+        result = prepare(args.scale, args.seed)
+    elif args.op == "cascade":
+        result = cascade(args.repeat)
+    else:
+        result = memory()
+    result["peak_rss_mb"] = round(peak_rss_mb(), 1)
+    sys.stdout.write("BENCH-RESULT " + json.dumps(result) + "\n")
+
+
+# -- the harness side (bench/run.py distribution) ------------------------------------------------------------------
+
+
+def bench_distribution(scale: str, dbs: list[str], repeat: int, seed: int, *, Database, log, report) -> dict:
+    """Per database: a template with the whole demo, then the cascade against the bare SQL, and its memory."""
+    from ledger import _run
+    from run import DB_DIR
+
+    DB_DIR.mkdir(parents=True, exist_ok=True)
+    result = report("distribution", scale, seed, repeat)
+    for vendor in dbs:
+        db = Database(vendor, scale, seed, kind="_dist")
+        log(f"{vendor}: preparing the demo with its books and distribution (scale {scale}) …")
+        db._drop(db.template)
+        if vendor == "postgresql":
+            import subprocess
+
+            subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", db.template], check=True)
+        prepared = _run(
+            "distribution.py", "prepare", "--scale", scale, "--seed", str(seed), env=db.env(db.template)
+        )
+        if vendor == "sqlite":
+            from run import _sqlite_checkpoint
+
+            _sqlite_checkpoint(DB_DIR / f"{db.template}.sqlite3")
+        log(f"  {prepared['households']:,} households, {prepared['transactions']:,} transactions, "
+            f"prepared in {prepared['seconds']:.0f}s")  # fmt: skip
+        try:
+            env = db.fresh()
+            measured = _run("distribution.py", "cascade", "--repeat", str(repeat), env=env)
+            log(f"  cascade {measured['seconds']:.2f}s vs SQL {measured['sql_seconds']:.2f}s = "
+                f"{measured['ratio']:.2f}×, {measured['households']:,} households")  # fmt: skip
+            env = db.fresh()
+            alone = _run("distribution.py", "memory", env=env)
+            log(f"  one cascade alone: {alone['seconds']:.2f}s, peak {alone['peak_rss_mb']:.0f} MiB")
+            result["results"].append(
+                {"db": vendor, "prepared": prepared, "cascade": measured, "memory": alone}
+            )
+        finally:
+            db.cleanup()
+    return result
+
+
+if __name__ == "__main__":
+    main()
