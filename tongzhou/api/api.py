@@ -71,3 +71,7 @@ api.add_router("", distribution.router)
 from . import distribution_plan  # noqa: E402 - 分配方案试算 (a plan file, no database)
 
 api.add_router("", distribution_plan.router)
+
+from . import cascade  # noqa: E402 - the benefit chain (利益链) seen from a county, township or village
+
+api.add_router("", cascade.router)

@@ -119,3 +119,16 @@ def cascade_household_totals(*, user, cascade: CascadeRun, region_code: str | No
         from_village_fen=int(sums["village"] or 0),
         converted_to_capital_fen=int(sums["converted"] or 0),
     )
+
+
+def cascade_path_bodies(cascade, by_path: dict[str, int]) -> dict[int, tuple[str, str]]:
+    """{body id: (name, level)} of the bodies on one household's paths (the keys of its `by_path`). Whoever may read
+    the household's line may read who its money passed through, also a body above their own region (the union, the
+    platform company): the read is bounded by the line, which the caller got through a scoped selector."""
+    from .models import CascadeBodyLine
+
+    ids = {int(x) for text in by_path for x in text.partition("|")[0].split(">") if x.isdigit()}
+    found = CascadeBodyLine.objects.filter(cascade=cascade, body_id__in=ids).values_list(
+        "body_id", "body__name", "level"
+    )
+    return {pk: (name, level) for pk, name, level in found}

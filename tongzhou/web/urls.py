@@ -42,6 +42,10 @@ from . import urls_distribution  # noqa: E402 - the distribution pages (盈余�
 
 urlpatterns += urls_distribution.urlpatterns
 
+from . import urls_cascade  # noqa: E402 - the cascade view (利益链) of a county, township or village
+
+urlpatterns += urls_cascade.urlpatterns
+
 from . import views_distribution_plan  # noqa: E402 - 分配方案试算: a plan file computed without the database
 
 urlpatterns += [
