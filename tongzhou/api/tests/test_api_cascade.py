@@ -4,43 +4,17 @@ searched, one household's paths adding up to its total; every refusal in the one
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from django.test import Client
 
-from tongzhou.accounts.services import api_token_create
 from tongzhou.core.testing import COUNTY, TOWNSHIP, VILLAGE_A, VILLAGE_B
 from tongzhou.distribution.models import CascadeHouseholdLine, CascadeRun
 from tongzhou.distribution.services import cascade_compute
 from tongzhou.distribution.tests.runs_builders import YEAR
 from tongzhou.distribution.tests.test_cascade_db import build_county
 
+from .calling import Caller, error_of
+
 pytestmark = pytest.mark.django_db
-
-BASE = "/api/v1"
-
-
-class Caller:
-    def __init__(self, user=None, *, lang: str = "zh-hans") -> None:
-        self.client = Client()
-        self.headers = {"Accept-Language": lang}
-        if user is not None:
-            self.headers["Authorization"] = "Bearer " + api_token_create(user=user, name="test")[1]
-
-    def get(self, path: str, **params):
-        return self.client.get(BASE + path, params, headers=self.headers)
-
-    def post(self, path: str, body=None):
-        return self.client.post(
-            BASE + path, json.dumps(body or {}), content_type="application/json", headers=self.headers
-        )
-
-
-def error_of(response) -> dict:
-    body = response.json()
-    assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "details"}, body
-    return body["error"]
 
 
 @pytest.fixture

@@ -3,14 +3,12 @@ answered with a clear error that changes nothing, and money shown as a yuan stri
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 import pytest
 from django.test import Client
 
 from tongzhou.accounts.models import AuditEvent
-from tongzhou.accounts.services import api_token_create
 from tongzhou.coops.models import Bylaws, Cooperative, Member, MemberTransaction, ShareClass, ShareEntry
 from tongzhou.coops.testing import (
     build_bylaws,
@@ -22,38 +20,9 @@ from tongzhou.coops.testing import (
 from tongzhou.core.testing import TOWNSHIP, VILLAGE_A, VILLAGE_B, build_household
 from tongzhou.rollups.coverage import coop_figures_refresh
 
+from .calling import BASE, Caller, error_of
+
 pytestmark = pytest.mark.django_db
-
-BASE = "/api/v1"
-
-
-class Caller:
-    """Calls the API as one user with a fresh personal token, or anonymously."""
-
-    def __init__(self, user=None, *, lang: str = "zh-hans") -> None:
-        self.client = Client()
-        self.headers = {"Accept-Language": lang}
-        if user is not None:
-            self.headers["Authorization"] = "Bearer " + api_token_create(user=user, name="test")[1]
-
-    def get(self, path: str, **params):
-        return self.client.get(BASE + path, params, headers=self.headers)
-
-    def post(self, path: str, body):
-        return self.client.post(
-            BASE + path, json.dumps(body), content_type="application/json", headers=self.headers
-        )
-
-    def patch(self, path: str, body):
-        return self.client.patch(
-            BASE + path, json.dumps(body), content_type="application/json", headers=self.headers
-        )
-
-
-def error_of(response) -> dict:
-    body = response.json()
-    assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "details"}, body
-    return body["error"]
 
 
 @dataclass

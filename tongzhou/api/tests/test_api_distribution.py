@@ -4,41 +4,15 @@ every bad input answered in the one error format, naming the field (and the arti
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from django.test import Client
 
-from tongzhou.accounts.services import api_token_create
 from tongzhou.distribution.models import DistributionRun, RunStatus
 from tongzhou.distribution.tests.runs_builders import YEAR, build_collective_year, build_coop_year, counts
 from tongzhou.households.models import Person
 
+from .calling import Caller, error_of
+
 pytestmark = pytest.mark.django_db
-
-BASE = "/api/v1"
-
-
-class Caller:
-    def __init__(self, user=None, *, lang: str = "zh-hans") -> None:
-        self.client = Client()
-        self.headers = {"Accept-Language": lang}
-        if user is not None:
-            self.headers["Authorization"] = "Bearer " + api_token_create(user=user, name="test")[1]
-
-    def get(self, path: str, **params):
-        return self.client.get(BASE + path, params, headers=self.headers)
-
-    def post(self, path: str, body=None):
-        return self.client.post(
-            BASE + path, json.dumps(body or {}), content_type="application/json", headers=self.headers
-        )
-
-
-def error_of(response) -> dict:
-    body = response.json()
-    assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "details"}, body
-    return body["error"]
 
 
 @pytest.fixture

@@ -4,50 +4,16 @@ in the one error format, naming the field or line, with nothing changed."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from django.test import Client
 
 from tongzhou.accounts.models import AuditEvent
-from tongzhou.accounts.services import api_token_create
 from tongzhou.coops.testing import build_cooperative
 from tongzhou.ledger.models import Book, BookAccount, Period, Voucher, VoucherLine
 from tongzhou.ledger.testing import build_small_coop
 
+from .calling import BASE, Caller, error_of
+
 pytestmark = pytest.mark.django_db
-
-BASE = "/api/v1"
-
-
-class Caller:
-    def __init__(self, user=None, *, lang: str = "zh-hans") -> None:
-        self.client = Client()
-        self.headers = {"Accept-Language": lang}
-        if user is not None:
-            self.headers["Authorization"] = "Bearer " + api_token_create(user=user, name="test")[1]
-
-    def get(self, path: str, **params):
-        return self.client.get(BASE + path, params, headers=self.headers)
-
-    def post(self, path: str, body=None):
-        return self.client.post(
-            BASE + path, json.dumps(body or {}), content_type="application/json", headers=self.headers
-        )
-
-    def patch(self, path: str, body):
-        return self.client.patch(
-            BASE + path, json.dumps(body), content_type="application/json", headers=self.headers
-        )
-
-    def delete(self, path: str):
-        return self.client.delete(BASE + path, headers=self.headers)
-
-
-def error_of(response) -> dict:
-    body = response.json()
-    assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "details"}, body
-    return body["error"]
 
 
 def snapshot() -> tuple:
