@@ -183,6 +183,8 @@ def test_the_region_page_links_to_the_cascade_and_the_year_picker_goes_to_the_ye
 
     last = timezone.localdate().year - 1
     assert f'href="/r/{COUNTY}/distribution/{last}/"' in client.get(f"/r/{COUNTY}/").content.decode()
+    client.force_login(personas.cadre_a)  # a village page links to its own part of the chain
+    assert f'href="/r/{VILLAGE_A}/distribution/{last}/"' in client.get(f"/r/{VILLAGE_A}/").content.decode()
     picked = client.get(url(COUNTY), {"year": "2024"})
     assert picked.status_code == 302 and picked["Location"] == url(COUNTY, 2024)
 
