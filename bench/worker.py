@@ -476,38 +476,21 @@ def _raw_summary_vouchers(writer, m: dict, legal_form: str, batch: list[tuple], 
     from django.db import connection
 
     from tongzhou.demo.books import LINE_COLUMNS, LINE_TABLE, VOUCHER_TABLE
-    from tongzhou.ledger.domain.auto import keeps_books, transaction_lines
+    from tongzhou.ledger.domain.auto import add_transaction_total, keeps_books, transaction_summary_lines
     from tongzhou.ledger.models import Book, BookAccount, Period
 
     if not batch or not keeps_books(legal_form):
         return
-    # (year, month, kind, member id, non-member name) → [amount in fen, latest ISO date]: as the import sums them.
-    totals: dict[tuple, list] = {}
+    # Summed and merged by the pure function the import's service uses (no checks, no ORM).
+    totals: dict = {}
     for row in batch:
-        on = row[_TX_ON]
-        key = (row[_TX_YEAR], on[5:7], row[_TX_KIND], row[_TX_MEMBER], row[_TX_NAME])
-        had = totals.get(key)
-        if had is None:
-            totals[key] = [row[_TX_AMOUNT], on]
-        else:
-            had[0] += row[_TX_AMOUNT]
-            if on > had[1]:
-                had[1] = on
-    by_month: dict[tuple[int, int], dict[tuple, int]] = {}
-    last_day: dict[tuple[int, int], str] = {}
-    for (year, month_text, kind, member_id, name), (amount, on) in sorted(
-        totals.items(), key=lambda item: (item[0][0], item[0][1], item[0][2], item[0][3] or 0, item[0][4])
-    ):
-        month = int(month_text)
-        merged = by_month.setdefault((year, month), {})
-        last_day[(year, month)] = max(last_day.get((year, month), on), on)
-        for line in transaction_lines(
-            standard=legal_form, kind=kind, amount_fen=amount, member_id=member_id, counterparty=name
-        ):
-            side = "debit" if line.debit_fen else "credit"
-            key = (line.account_code, line.member_id, line.counterparty, side)
-            merged[key] = merged.get(key, 0) + line.debit_fen + line.credit_fen
-    by_month = {month: merged for month, merged in by_month.items() if any(merged.values())}
+        add_transaction_total(
+            totals, on=dt.date.fromisoformat(row[_TX_ON]), kind=row[_TX_KIND], member_id=row[_TX_MEMBER],
+            counterparty=row[_TX_NAME], amount_fen=row[_TX_AMOUNT],
+        )  # fmt: skip
+    months = transaction_summary_lines(standard=legal_form, totals=totals)
+    by_month = {(year, month): lines for year, month, _last, lines in months}
+    last_day = {(year, month): last.isoformat() for year, month, last, _lines in months}
     if not by_month:
         return
     book_table, account_table, period_table = (
@@ -549,15 +532,11 @@ def _raw_summary_vouchers(writer, m: dict, legal_form: str, batch: list[tuple], 
             vouchers.append(
                 ("posted", period_id, last_number + 1, user_id, user_id, now, now, now, voucher_id)
             )
-            n = 0
-            for (code, member_id, counterparty, side), fen in by_month[(year, month)].items():
-                if fen:
-                    n += 1
-                    lines.append(
-                        (voucher_id, n, accounts[code], summary, fen if side == "debit" else 0,
-                         fen if side == "credit" else 0, member_id, counterparty, book_id, region_code,
-                         county_code)
-                    )  # fmt: skip
+            for n, line in enumerate(by_month[(year, month)], start=1):
+                lines.append(
+                    (voucher_id, n, accounts[line.account_code], summary, line.debit_fen, line.credit_fen,
+                     line.member_id, line.counterparty, book_id, region_code, county_code)
+                )  # fmt: skip
         writer.write(LINE_TABLE, LINE_COLUMNS, lines)
         cursor.executemany(
             f"UPDATE {VOUCHER_TABLE} SET status = %s, period_id = %s, number = %s, checker_id = %s, "
