@@ -39,7 +39,7 @@ from tongzhou.coops.services.shares import (
 from tongzhou.coops.services.transactions import transaction_record
 from tongzhou.coops.shares_import import shares_import
 from tongzhou.coops.transactions_import import transactions_import
-from tongzhou.core.errors import ImportRejected, InvalidInput, NotFound, TongzhouError
+from tongzhou.core.errors import ImportRejected, InvalidInput, NotFound
 from tongzhou.core.money import fen_to_yuan_str, yuan_to_fen
 from tongzhou.households.selectors import household_get, person_get, shows_full_identifiers
 from tongzhou.regions.scope import require_write
@@ -48,7 +48,7 @@ from tongzhou.rollups.coverage import FIGURE_FIELDS
 from tongzhou.rollups.selectors import coop_figures
 
 from .common import COOP_ID, READ_ERRORS, WRITE_ERRORS, money_fields
-from .errors import RequestInvalid
+from .errors import RequestInvalid, UploadTooLarge, shown_rejection
 from .paging import paged
 from .schemas import Error
 from .schemas_coops import (
@@ -875,7 +875,6 @@ TEMPLATE_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
 }
-SHOWN_IMPORT_ERRORS = 50
 
 
 class ImportResultOut(Schema):
@@ -892,18 +891,6 @@ class ImportResultOut(Schema):
     non_member_transactions: int | None = None
     amount: str | None = None
     amount_fen: int | None = None
-
-
-class UploadTooLarge(TongzhouError):
-    code = "too_large"
-    http_status = 413
-
-    def __init__(self, limit: int) -> None:
-        super().__init__(
-            f"文件过大（上限 {limit:,} 字节），未读取。",
-            f"The file is too large (the limit is {limit:,} bytes); it was not read.",
-            details={"limit_bytes": limit},
-        )
 
 
 def _write_template(kind: str, path: pathlib.Path, fmt: str) -> None:
@@ -967,13 +954,7 @@ def coops_import(
                 via="api",
             )
     except ImportRejected as exc:
-        errors = exc.details.get("errors", [])
-        details = {
-            **exc.details,
-            "errors": errors[:SHOWN_IMPORT_ERRORS],
-            "error_count": exc.details.get("error_count", len(errors)),
-        }
-        raise ImportRejected(exc.message_zh, exc.message_en, code=exc.code, details=details) from None
+        raise shown_rejection(exc) from None
     return _import_result(kind, result)
 
 

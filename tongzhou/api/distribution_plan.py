@@ -15,8 +15,7 @@ from tongzhou.core.errors import ImportRejected, InvalidInput
 from tongzhou.distribution.plan import compute_plan, result_json
 
 from .common import READ_ERRORS
-from .coops import SHOWN_IMPORT_ERRORS, UploadTooLarge
-from .errors import RequestInvalid
+from .errors import RequestInvalid, UploadTooLarge, shown_rejection
 from .schemas import Error
 
 router = Router(tags=["盈余分配 / Distribution"])
@@ -58,11 +57,5 @@ def distribution_plan(request: HttpRequest, file: UploadedFile | None = PLAN_FIL
                     out.write(chunk)
             result = compute_plan(path, file.name)
     except ImportRejected as exc:
-        errors = exc.details.get("errors", [])
-        details = {
-            **exc.details,
-            "errors": errors[:SHOWN_IMPORT_ERRORS],
-            "error_count": exc.details.get("error_count", len(errors)),
-        }
-        raise ImportRejected(exc.message_zh, exc.message_en, code=exc.code, details=details) from None
+        raise shown_rejection(exc) from None
     return result_json(result)

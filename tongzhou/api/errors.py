@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
-from tongzhou.core.errors import NotFound, ScopeDenied, TongzhouError
+from tongzhou.core.errors import ImportRejected, NotFound, ScopeDenied, TongzhouError
 
 logger = logging.getLogger("tongzhou.api")
 
@@ -27,6 +27,32 @@ class Unauthenticated(TongzhouError):
             "请先登录，或在 Authorization 请求头中提供有效的 API 令牌（Bearer tz_…）。",
             "Log in, or send a valid API token in the Authorization header (Bearer tz_…).",
         )
+
+
+SHOWN_IMPORT_ERRORS = 50
+
+
+class UploadTooLarge(TongzhouError):
+    code = "too_large"
+    http_status = 413
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"文件过大（上限 {limit:,} 字节），未读取。",
+            f"The file is too large (the limit is {limit:,} bytes); it was not read.",
+            details={"limit_bytes": limit},
+        )
+
+
+def shown_rejection(exc: ImportRejected) -> ImportRejected:
+    """A rejected file's error as the API answers it: its first 50 errors, and how many there were in all."""
+    errors = exc.details.get("errors", [])
+    details = {
+        **exc.details,
+        "errors": errors[:SHOWN_IMPORT_ERRORS],
+        "error_count": exc.details.get("error_count", len(errors)),
+    }
+    return ImportRejected(exc.message_zh, exc.message_en, code=exc.code, details=details)
 
 
 class RequestInvalid(TongzhouError):
