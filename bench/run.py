@@ -393,7 +393,8 @@ def bench_coops(benchmarks: list[str], scale: str, dbs: list[str], repeat: int, 
 
 def books_check(results: list[dict]) -> dict:
     """Whether the raw path wrote the same books as the import (vouchers, lines, debit total, periods, accounts
-    added), per database: "import ÷ raw" compares equal work only when it did."""
+    added) and the same household income lines (count and total), per database: "import ÷ raw" compares equal
+    work only when it did."""
     by = {(r["db"], r["op"]): r for r in results if "error" not in r}
     out = {}
     for vendor in sorted({r["db"] for r in results}):
@@ -436,8 +437,10 @@ def print_coops_table(report: dict) -> None:
             print(f"{vendor}: books not compared (no import or no raw run)")
             continue
         imp, raw = check["import"], check["raw"]
-        print(f"{vendor}: books written — import {imp['vouchers']:,} vouchers, {imp['voucher_lines']:,} lines; "
-              f"raw {raw['vouchers']:,} vouchers, {raw['voucher_lines']:,} lines: "
+        print(f"{vendor}: books written — import {imp['vouchers']:,} vouchers, {imp['voucher_lines']:,} lines, "
+              f"{imp.get('income_lines', 0):,} income lines (¥{imp.get('income_fen', 0) / 100:,.2f}); "
+              f"raw {raw['vouchers']:,} vouchers, {raw['voucher_lines']:,} lines, "
+              f"{raw.get('income_lines', 0):,} income lines (¥{raw.get('income_fen', 0) / 100:,.2f}): "
               f"{'same work' if check['agree'] else 'MISMATCH (import ÷ raw compares unequal work)'}")  # fmt: skip
 
 

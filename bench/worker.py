@@ -269,6 +269,7 @@ def prepare_coops(scale: str, seed: int, directory: str) -> dict:
     from tongzhou.coops.services.transactions import LIVE_STATUSES
     from tongzhou.demo.coops import TRANSACTION_TABLE
     from tongzhou.demo.services import demo_build
+    from tongzhou.distribution.models import HouseholdIncome
 
     started = time.perf_counter()
     call_command("migrate", interactive=False, verbosity=0)
@@ -311,6 +312,8 @@ def prepare_coops(scale: str, seed: int, directory: str) -> dict:
                 count += 1
         manifest.append({"cooperative": coop_id, "county": county_code, "file": path.name, "rows": count})
     with transaction.atomic(), connection.cursor() as cursor:
+        # The demo's wage and land-rent income lines go with their transactions (the import writes them again).
+        cursor.execute(f"DELETE FROM {HouseholdIncome._meta.db_table} WHERE transaction_id IS NOT NULL")
         cursor.execute(f"DELETE FROM {TRANSACTION_TABLE}")
     (out / "manifest.json").write_text(json.dumps(manifest))
     return {
@@ -363,10 +366,11 @@ def run_import_tx(directory: str) -> dict:
 
 
 def _books_counts() -> dict[str, int]:
-    """What the books hold now: vouchers, their lines and debit total, periods and accounts (four counting queries,
-    outside the timed part)."""
+    """What the books hold now: vouchers, their lines and debit total, periods and accounts, and the household income
+    lines with their total (one counting query, outside the timed part)."""
     from django.db import connection
 
+    from tongzhou.distribution.models import HouseholdIncome
     from tongzhou.ledger.models import BookAccount, Period, Voucher, VoucherLine
 
     with connection.cursor() as cursor:
@@ -375,12 +379,22 @@ def _books_counts() -> dict[str, int]:
             f"(SELECT COUNT(*) FROM {VoucherLine._meta.db_table}), "
             f"(SELECT COALESCE(SUM(debit_fen), 0) FROM {VoucherLine._meta.db_table}), "
             f"(SELECT COUNT(*) FROM {Period._meta.db_table}), "
-            f"(SELECT COUNT(*) FROM {BookAccount._meta.db_table})"
+            f"(SELECT COUNT(*) FROM {BookAccount._meta.db_table}), "
+            f"(SELECT COUNT(*) FROM {HouseholdIncome._meta.db_table}), "
+            f"(SELECT COALESCE(SUM(amount_fen), 0) FROM {HouseholdIncome._meta.db_table})"
         )
         counts = cursor.fetchone()
     return dict(
         zip(
-            ("vouchers", "voucher_lines", "debit_fen", "periods", "book_accounts"),
+            (
+                "vouchers",
+                "voucher_lines",
+                "debit_fen",
+                "periods",
+                "book_accounts",
+                "income_lines",
+                "income_fen",
+            ),
             map(int, counts),
             strict=True,
         )
@@ -431,12 +445,14 @@ def _member_lookup(coop_id: int) -> dict[str, int]:
 def run_raw_tx(directory: str) -> dict:
     """The baseline: the same files written with the demo's raw writer (COPY / executemany), one transaction
     per file as the import does, no checks; and in the same transaction the books the import writes, raw: one
-    posted summary voucher per month with a line per account, party and side (`_raw_summary_vouchers`)."""
+    posted summary voucher per month with a line per account, party and side (`_raw_summary_vouchers`), and the
+    household income lines of the wages and land rent by the one INSERT … SELECT the import uses."""
     from django.db import transaction
 
     from tongzhou.coops.models import Cooperative
     from tongzhou.demo.bulk import sqlite_tuned
     from tongzhou.demo.coops import TRANSACTION_COLUMNS, TRANSACTION_TABLE, _Writer
+    from tongzhou.distribution.services.income import income_from_transactions, last_transaction_id
 
     manifest = _manifest(directory)
     coops = {
@@ -455,7 +471,9 @@ def run_raw_tx(directory: str) -> dict:
             m["village"], legal_form = coops[m["cooperative"]]
             with transaction.atomic():
                 batch = list(_tx_rows(directory, m, _member_lookup(m["cooperative"]), writer.now))
+                last_id = last_transaction_id()
                 writer.write(TRANSACTION_TABLE, TRANSACTION_COLUMNS, batch)
+                income_from_transactions(after_id=last_id, cooperative_id=m["cooperative"])
                 _raw_summary_vouchers(writer, m, legal_form, batch, user_id)
             rows += len(batch)
     seconds = time.perf_counter() - started
@@ -574,15 +592,18 @@ def _raw_periods(cursor, table: str, book_id: int, first: tuple[int, int], last:
 def run_orm_tx(directory: str, sample: int) -> dict:
     """The naive path doing the import's work: one MemberTransaction.save() per row, each its own transaction, on a
     sample; then, per file of the sample, the same summary vouchers as the import, each voucher and each line its
-    own save() (a draft, its lines, then posted with its number). Rows = transactions + voucher lines saved."""
-    from tongzhou.coops.models import Cooperative, MemberTransaction
+    own save() (a draft, its lines, then posted with its number); a wage or land rent paid to a household member
+    saves its household income line right after its transaction. Rows = the transactions saved."""
+    from tongzhou.coops.models import Cooperative, Member, MemberTransaction
+    from tongzhou.distribution.models import HouseholdIncome
+    from tongzhou.distribution.services.income import PAID_KINDS
     from tongzhou.ledger.domain.auto import add_transaction_total, transaction_summary_lines
     from tongzhou.ledger.models import Book, Period, Voucher, VoucherLine
 
     manifest = _manifest(directory)
     user = _bench_user()
     started = time.perf_counter()
-    rows = lines_saved = 0
+    rows = lines_saved = income_saved = 0
 
     def book_it(coop, totals) -> int:
         """The file's summary vouchers through the ORM, one save() per row."""
@@ -614,14 +635,27 @@ def run_orm_tx(directory: str, sample: int) -> dict:
         coop = Cooperative.objects.get(pk=m["cooperative"])
         m["village"] = coop.region_code
         totals: dict = {}
+        households = {
+            pk: (household_id, village, county)
+            for pk, household_id, village, county in Member.objects.filter(
+                cooperative=coop, household__isnull=False
+            ).values_list("pk", "household_id", "household__village_code", "household__county_code")
+        }
         for row in _tx_rows(directory, m, _member_lookup(coop.pk), None):
             (coop_id, member_id, is_member, name, kind, on, year, product, grade, quantity, unit, price, amount,
              key, village, county, _now) = row  # fmt: skip
-            MemberTransaction(
+            tx = MemberTransaction(
                 cooperative_id=coop_id, member_id=member_id, is_member=is_member, counterparty_name=name,
                 kind=kind, on=on, year=year, product=product, grade=grade, quantity=quantity, unit=unit,
                 unit_price_fen=price, amount_fen=amount, source_key=key, village_code=village, county_code=county,
-            ).save()  # fmt: skip
+            )  # fmt: skip
+            tx.save()
+            household = households.get(member_id) if is_member and kind in PAID_KINDS and amount > 0 else None
+            if household is not None:
+                HouseholdIncome(household_id=household[0], year=year, kind=PAID_KINDS[kind], amount_fen=amount,
+                                on=on, body_id=coop_id, transaction=tx, village_code=household[1],
+                                county_code=household[2]).save()  # fmt: skip
+                income_saved += 1
             add_transaction_total(totals, on=on if isinstance(on, dt.date) else dt.date.fromisoformat(on),
                                   kind=kind, member_id=member_id if is_member else None,
                                   counterparty="" if is_member else name, amount_fen=amount)  # fmt: skip
@@ -631,7 +665,8 @@ def run_orm_tx(directory: str, sample: int) -> dict:
         lines_saved += book_it(coop, totals)
         if rows >= sample:
             break
-    return {"seconds": time.perf_counter() - started, "rows": rows, "voucher_lines": lines_saved}
+    return {"seconds": time.perf_counter() - started, "rows": rows, "voucher_lines": lines_saved,
+            "income_lines": income_saved}  # fmt: skip
 
 
 ACCOUNTS_SQL = """

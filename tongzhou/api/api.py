@@ -68,6 +68,10 @@ from . import distribution  # noqa: E402 - surplus distribution (盈余分配) a
 
 api.add_router("", distribution.router)
 
+from . import guarantees  # noqa: E402 - guaranteed payments (保底收益) booked before the surplus and paid
+
+api.add_router("", guarantees.router)
+
 from . import distribution_plan  # noqa: E402 - 分配方案试算 (a plan file, no database)
 
 api.add_router("", distribution_plan.router)

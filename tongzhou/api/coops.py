@@ -889,6 +889,7 @@ class ImportResultOut(Schema):
     subscriptions: int | None = None
     member_transactions: int | None = None
     non_member_transactions: int | None = None
+    income_lines: int | None = None
     amount: str | None = None
     amount_fen: int | None = None
 

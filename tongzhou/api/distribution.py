@@ -183,6 +183,8 @@ def income_out(line: HouseholdIncome) -> dict[str, Any]:
         "body_name": line.body.name if line.body_id else None,
         "run_id": line.run_id,
         "payment_id": line.payment_id,
+        "guarantee_id": line.guarantee_id,
+        "transaction_id": line.transaction_id,
     }
 
 
@@ -449,9 +451,10 @@ def runs_published(request: HttpRequest, filters: Query[PageParams], run_id: int
     "/households/{household_id}/income",
     response={200: IncomePage, **READ_ERRORS},
     summary="农户收入明细 / A household's income lines",
-    description="农户的收入明细（分红、按交易量返还、务工、土地租金、保底收益），每条来自一笔分配发放或成员交易；"
+    description="农户的收入明细（分红、按交易量返还、务工、土地租金、保底收益），每条来自一笔分配发放、保底收益或成员交易（见各来源编号）；"
     "可按年度筛选，分页。\n\nA household's income lines (dividend, patronage return, wage, land rent, guaranteed "
-    "payment), each from a distribution payment or a member transaction; by year, paged.",
+    "payment), each from a distribution payment, a guaranteed payment or a member transaction (its id says which); "
+    "by year, paged.",
 )
 def household_income(
     request: HttpRequest, filters: Query[IncomeFilters], household_id: int = HOUSEHOLD_ID

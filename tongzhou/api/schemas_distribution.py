@@ -228,7 +228,11 @@ class IncomeOut(Schema):
     body_id: int | None
     body_name: str | None
     run_id: int | None
-    payment_id: int | None
+    payment_id: int | None = Field(description="来源：分配发放 / Source: a distribution payment")
+    guarantee_id: int | None = Field(description="来源：保底收益 / Source: a guaranteed payment")
+    transaction_id: int | None = Field(
+        description="来源：成员交易（务工、土地租金） / Source: a member transaction"
+    )
 
 
 class IncomePage(Schema):

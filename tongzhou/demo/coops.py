@@ -9,7 +9,9 @@ county a platform company (3.0) whose members are the township unions.
 The same invariants as the services hold (valid credit codes, active members with a join date, subscriptions with
 amount = units × unit value, transactions with amount = quantity × price rounded half up and a unique source key
 from `coops.domain.transactions.source_key`), but rows are written in bulk village by village: `COPY` on PostgreSQL,
-`executemany` on SQLite. Deterministic for a seed on a fresh database.
+`executemany` on SQLite. The wages and land rent paid to household members become their households' income lines
+by the same set-based statement the import uses (`distribution.services.income.income_from_transactions`), in the
+transaction that writes them. Deterministic for a seed on a fresh database.
 """
 
 from __future__ import annotations
@@ -50,6 +52,8 @@ from tongzhou.coops.models import (
     ShareEntry,
 )
 from tongzhou.core.ids import uscc_check_char
+from tongzhou.distribution.models import HouseholdIncome
+from tongzhou.distribution.services.income import income_from_transactions, last_transaction_id
 from tongzhou.households.models import Household, Person
 from tongzhou.rollups.coverage import coop_figures_rebuild
 from tongzhou.rollups.models import RegionCoopFigures
@@ -165,6 +169,7 @@ class CoopDemoResult:
     members: int = 0
     share_entries: int = 0
     transactions: int = 0
+    income_lines: int = 0
 
 
 def credit_code(prefix: str, county_code: str, body: str) -> str:
@@ -181,8 +186,16 @@ def village_industry(village_code: str, village_name: str, seed: int) -> str:
 
 
 def demo_coops_reset() -> None:
-    """Delete every cooperative row, in dependency order; raw DELETE (the share ledger refuses a row delete)."""
-    tables = (TRANSACTION_TABLE, ENTRY_TABLE, ShareClass._meta.db_table, MEMBER_TABLE, Bylaws._meta.db_table)
+    """Delete every cooperative row, in dependency order; raw DELETE (the share ledger refuses a row delete). The
+    household income lines go first (those of the transactions; the distribution reset deletes the rest before)."""
+    tables = (
+        HouseholdIncome._meta.db_table,
+        TRANSACTION_TABLE,
+        ENTRY_TABLE,
+        ShareClass._meta.db_table,
+        MEMBER_TABLE,
+        Bylaws._meta.db_table,
+    )
     with transaction.atomic(), connection.cursor() as cursor:
         for table in tables:
             cursor.execute(f"DELETE FROM {table}")
@@ -747,6 +760,7 @@ def demo_coops_build(
         villages = [v for v in _villages([county_plan_])]
         for start in range(0, len(villages), VILLAGES_PER_TRANSACTION):
             with transaction.atomic():
+                before = last_transaction_id()
                 for county_, township_code, village_code, village_name in villages[
                     start : start + VILLAGES_PER_TRANSACTION
                 ]:
@@ -754,6 +768,8 @@ def demo_coops_build(
                     village_coops.setdefault(township_code, []).append(coop)
                     if progress is not None:
                         progress(1)
+                # The wages and land rent of these villages' household members: their income lines.
+                result.income_lines += income_from_transactions(after_id=before)
         with transaction.atomic():
             _union_and_platform(county_plan_, village_coops, builder)
     writer.finish()

@@ -229,7 +229,7 @@ class IncomeKind(models.TextChoices):
 
 class HouseholdIncome(models.Model):
     """One income line of a household (issue 5, point 5), for the monitoring of return to poverty. Its source is
-    a distribution payment or a member transaction (wages, land rent), never typed in."""
+    a distribution payment, a member transaction (wages, land rent) or a paid guaranteed payment, never typed in."""
 
     household = models.ForeignKey(
         "households.Household", on_delete=models.PROTECT, related_name="income_lines"
@@ -250,6 +250,9 @@ class HouseholdIncome(models.Model):
     transaction = models.ForeignKey(
         "coops.MemberTransaction", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    guarantee = models.ForeignKey(
+        "GuaranteedPayment", null=True, blank=True, on_delete=models.PROTECT, related_name="income_lines"
+    )
     village_code = models.CharField(max_length=12)
     county_code = models.CharField(max_length=6)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -265,10 +268,13 @@ class HouseholdIncome(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(amount_fen__gt=0), name="income_amount_positive"),
             models.CheckConstraint(
-                condition=models.Q(payment__isnull=False) | models.Q(transaction__isnull=False),
+                condition=models.Q(payment__isnull=False)
+                | models.Q(transaction__isnull=False)
+                | models.Q(guarantee__isnull=False),
                 name="income_has_a_source",
             ),
             models.UniqueConstraint(fields=["payment", "kind"], name="income_once_per_payment_kind"),
+            models.UniqueConstraint(fields=["guarantee"], name="income_once_per_guarantee"),
         ]
 
     def __str__(self) -> str:
@@ -386,3 +392,107 @@ class CascadeHouseholdLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cascade_id} · {self.key} · {self.total_fen}"
+
+
+class GuaranteeBooking(models.Model):
+    """The guaranteed payments (保底收益) of one body's year, booked as a cost before the surplus is struck: one per
+    body and year while it stands (a reversed booking makes room for a new one). Its lines are the members' payments
+    per share class; `vouchers` book the cost (Dr 经营支出 / Cr 成员往来 or 内部往来 per member), `payment_vouchers`
+    pay it (Dr 成员往来 / Cr 银行存款) and every household's line becomes its income line."""
+
+    body = models.ForeignKey("coops.Cooperative", on_delete=models.PROTECT, related_name="guarantee_bookings")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    standard = models.CharField(_("组织形式"), max_length=30)
+    # What it was computed from: the bylaws in force on 31 December (id, effective date, the guarantees).
+    inputs = models.JSONField(_("计算依据"), default=dict)
+    total_fen = models.BigIntegerField(_("保底收益合计（分）"))
+    booked_on = models.DateField(_("记账日期"))
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    booked_at = models.DateTimeField(_("记账时间"))
+    vouchers = models.ManyToManyField("ledger.Voucher", blank=True, related_name="guarantee_bookings")
+    paid_on = models.DateField(_("发放日期"), null=True, blank=True)
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    paid_at = models.DateTimeField(_("发放时间"), null=True, blank=True)
+    payment_vouchers = models.ManyToManyField("ledger.Voucher", blank=True, related_name="+")
+    reversed_on = models.DateField(_("冲销日期"), null=True, blank=True)
+    reversed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reversal_vouchers = models.ManyToManyField("ledger.Voucher", blank=True, related_name="+")
+    region_code = models.CharField(_("所属地区代码"), max_length=12)
+    county_code = models.CharField(_("县代码"), max_length=6)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["body_id", "-year", "-id"]
+        verbose_name = _("保底收益")
+        verbose_name_plural = _("保底收益")
+        indexes = [
+            models.Index(fields=["body", "year"], name="guarantee_body_year"),
+            models.Index(fields=["county_code", "year"], name="guarantee_county_year"),
+        ]
+        constraints = [
+            # One standing booking per body and year: a second is refused by the database too, whatever races past
+            # the service's lock on the body.
+            models.UniqueConstraint(
+                fields=["body", "year"],
+                condition=models.Q(reversed_on__isnull=True),
+                name="guarantee_one_booking_per_body_year",
+            ),
+            models.CheckConstraint(condition=models.Q(total_fen__gt=0), name="guarantee_total_positive"),
+            models.CheckConstraint(
+                condition=models.Q(paid_on__isnull=True) | models.Q(paid_on__gte=models.F("booked_on")),
+                name="guarantee_paid_after_booked",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(reversed_on__isnull=True) | models.Q(paid_on__isnull=True),
+                name="guarantee_paid_not_reversed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.body_id} · {self.year} · {self.total_fen}"
+
+    @property
+    def is_collective(self) -> bool:
+        return self.standard == "collective_organisation"
+
+
+class GuaranteedPayment(models.Model):
+    """One member's guaranteed payment for one share class (by its kind: land, fiscal_poverty, …): units held on 31
+    December (hundredths of a mu or of a share) × the bylaws' rate, rounded half up to the fen."""
+
+    booking = models.ForeignKey(GuaranteeBooking, on_delete=models.CASCADE, related_name="lines")
+    member = models.ForeignKey("coops.Member", on_delete=models.PROTECT, related_name="guaranteed_payments")
+    household = models.ForeignKey(
+        "households.Household", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    display_name = models.CharField(_("成员名称"), max_length=120)
+    share_class = models.CharField(_("股份类别"), max_length=20)  # coops.ShareClassKind value
+    basis = models.CharField(_("计算口径"), max_length=10)  # per_mu | per_unit
+    units_centi = models.BigIntegerField(_("持有量（百分之一亩或股）"))
+    rate_fen = models.BigIntegerField(_("保底标准（分/亩或股）"))
+    amount_fen = models.BigIntegerField(_("保底收益（分）"))
+    village_code = models.CharField(max_length=12, blank=True)
+    county_code = models.CharField(max_length=6)
+
+    class Meta:
+        ordering = ["booking_id", "member_id", "share_class"]
+        verbose_name = _("保底收益明细")
+        verbose_name_plural = _("保底收益明细")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["booking", "member", "share_class"], name="guarantee_line_once_per_member_class"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount_fen__gt=0, units_centi__gt=0, rate_fen__gt=0),
+                name="guarantee_line_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.booking_id} · {self.display_name} · {self.share_class}"

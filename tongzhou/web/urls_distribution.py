@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import views_distribution as v
+from . import views_guarantees as g
 
 urlpatterns = [
     path("coops/<int:cooperative_id>/distribution/", v.distribution_index, name="distribution_index"),
@@ -44,4 +45,26 @@ urlpatterns = [
         name="distribution_reverse",
     ),
     path("distribution/runs/<int:run_id>/pay/", v.distribution_pay, name="distribution_pay"),
+    path(
+        "coops/<int:cooperative_id>/distribution/<int:year>/guarantees/",
+        g.distribution_guarantees,
+        name="distribution_guarantees",
+    ),
+    path(
+        "coops/<int:cooperative_id>/distribution/<int:year>/guarantees/book/",
+        g.distribution_guarantees_book,
+        name="distribution_guarantees_book",
+    ),
+    path(
+        "distribution/guarantees/<int:booking_id>/pay/",
+        g.distribution_guarantees_step,
+        {"action": "pay"},
+        name="distribution_guarantees_pay",
+    ),
+    path(
+        "distribution/guarantees/<int:booking_id>/reverse/",
+        g.distribution_guarantees_step,
+        {"action": "reverse"},
+        name="distribution_guarantees_reverse",
+    ),
 ]

@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tongzhou.core.errors import InvalidInput, TongzhouError
+from tongzhou.core.money import format_yuan
+from tongzhou.distribution import selectors as distribution_selectors
 from tongzhou.households import selectors as household_selectors
 from tongzhou.households import services as household_services
 from tongzhou.households.domain import age_on
@@ -24,6 +26,7 @@ from tongzhou.regions.models import Level
 from tongzhou.regions.scope import access_for
 
 from .forms import HouseholdForm, PersonForm, add_service_error
+from .forms_coops import YearForm
 
 HOUSEHOLD_FORM_FIELDS = tuple(HouseholdForm.base_fields)
 PERSON_FORM_FIELDS = tuple(PersonForm.base_fields)
@@ -53,6 +56,23 @@ def _person_data(form: PersonForm, *, full: bool, creating: bool) -> dict:
     if not creating and not data.get("id_number"):
         data.pop("id_number")  # left empty: keep the registered number
     return data
+
+
+def _household_income(request: HttpRequest, household) -> dict:
+    """The household's income lines of a year (?year=, else the latest year it has any, else this year), with
+    their total: dividends, patronage returns, wages, land rent, guaranteed payments (issue 5, point 5)."""
+    lines = distribution_selectors.household_income_lines(user=request.user, household=household)
+    form = YearForm(request.GET or None)
+    year = form.cleaned_data["year"] if form.is_valid() and form.cleaned_data["year"] else None
+    if year is None:
+        latest = lines.order_by("-year").values_list("year", flat=True).first()
+        year = latest if latest is not None else dt.date.today().year
+    rows = [
+        {"line": line, "amount": format_yuan(line.amount_fen)}
+        for line in lines.filter(year=year).select_related("body")
+    ]
+    total = sum(row["line"].amount_fen for row in rows)
+    return {"income_year": year, "income_lines": rows, "income_total": format_yuan(total)}
 
 
 def _household_page(request: HttpRequest, household, *, edit_form=None, person_form=None, status: int = 200):
@@ -87,6 +107,7 @@ def _household_page(request: HttpRequest, household, *, edit_form=None, person_f
         "can_write": can_write,
         "edit_form": edit_form,
         "person_form": person_form,
+        **_household_income(request, household),
     }
     return render(request, "web/household.html", context, status=status)
 

@@ -1,7 +1,9 @@
 """Recording member transactions (成员交易): scoped, validated, duplicates refused, audited.
 
 Member and non-member transactions are kept apart (农民专业合作社法 Art. 41): only a member transaction earns the
-patronage return (Art. 44). Transactions change no coverage figure, so no rollup is touched here.
+patronage return (Art. 44). Wages and land rent paid to a household member also become an income line of the
+household (distribution.services.income), in the same transaction. Transactions change no coverage figure, so no
+rollup is touched here.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from tongzhou.accounts.services import audit_record
 from tongzhou.coops.domain import transactions as domain
 from tongzhou.coops.models import Cooperative, Member, MemberStatus, MemberTransaction
 from tongzhou.core.errors import Conflict, InvalidInput
+from tongzhou.distribution.services.income import income_for_transaction
 from tongzhou.ledger.services.auto import transaction_voucher
 from tongzhou.regions.scope import require_write
 
@@ -140,6 +143,7 @@ def transaction_record(
             row.save()
     except IntegrityError:  # the same row recorded at the same moment by someone else
         raise _duplicate(key) from None
+    income_for_transaction(row)  # wages and land rent paid to a household member: its income line
     transaction_voucher(user=user, row=row, via=via)
     audit_record(
         user=user,

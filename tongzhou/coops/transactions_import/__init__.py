@@ -8,11 +8,14 @@ cells, hidden sheets); every row is checked by the same rules as a single entry 
 path for the common clean row, the detailed check for anything else (checking.py) — and duplicates within the file
 and against the cooperative's recorded transactions (one query) are refused. Clean rows are written with COPY /
 executemany in batches inside one transaction (writing.py), which is rolled back if any row anywhere is wrong: all
-or nothing. Transactions change no coverage figure, so no rollup is touched (as with a single entry).
+or nothing. The wages and land rent paid to household members become the households' income lines
+(distribution.services.income) by one INSERT … SELECT over the rows just written, in the same transaction.
+Transactions change no coverage figure, so no rollup is touched (as with a single entry).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import pathlib
 from collections.abc import Callable
@@ -27,6 +30,7 @@ from tongzhou.accounts.services import audit_record
 from tongzhou.coops.models import Cooperative
 from tongzhou.core.errors import ImportRejected
 from tongzhou.core.money import format_yuan
+from tongzhou.distribution.services.income import income_from_transactions, last_transaction_id
 from tongzhou.households.register_import import staging
 from tongzhou.households.register_import.checking import (
     MAX_REPORTED_ERRORS,
@@ -55,13 +59,15 @@ class TransactionImportResult:
     non_member_transactions: int
     amount_fen: int
     dry_run: bool = False
+    income_lines: int = 0  # household income lines written (wages, land rent paid to household members)
 
     def summary(self) -> str:
         prefix = "试运行（未写入）/ dry run (nothing written): " if self.dry_run else ""
         return (
             f"{prefix}{self.rows} 行 rows; 成员交易 {self.member_transactions} member transactions, "
             f"非成员交易 {self.non_member_transactions} non-member transactions; "
-            f"金额合计 {format_yuan(self.amount_fen)} in all."
+            f"金额合计 {format_yuan(self.amount_fen)} in all; "
+            f"农户收入 {self.income_lines} 条 household income lines."
         )
 
 
@@ -80,8 +86,13 @@ def transactions_import(
     require_write(user, cooperative.region_code)
     with staging.tuned(), transaction.atomic():
         cooperative = Cooperative.objects.select_for_update().get(pk=cooperative.pk)
+        # With the cooperative locked, its rows above this id are the ones this import writes.
+        before = last_transaction_id()
         run = _Import(user=user, cooperative=cooperative, progress=progress)
         result = run.run(path, file_name or path.name, dry_run=dry_run)
+        # Wages and land rent paid to household members: their income lines, one statement for the whole file.
+        income_lines = income_from_transactions(after_id=before, cooperative_id=cooperative.pk)
+        result = dataclasses.replace(result, income_lines=income_lines)
         # The books: one summary voucher per month, in this transaction (a dry run rolls them back too, so a
         # closed month shows up there as well).
         transaction_summary_vouchers(
@@ -107,6 +118,7 @@ def transactions_import(
                     "member_transactions": result.member_transactions,
                     "non_member_transactions": result.non_member_transactions,
                     "amount_fen": result.amount_fen,
+                    "income_lines": result.income_lines,
                 },
             )
     return result
