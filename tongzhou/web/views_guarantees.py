@@ -32,7 +32,7 @@ from tongzhou.regions.scope import require_write
 from .forms_coops import _date_field
 from .views_distribution import _page_base, _service_error, _year
 
-BASIS = {"per_mu": gettext_lazy("元/亩"), "per_unit": gettext_lazy("元/股")}
+BASIS = {"per_mu": gettext_lazy("/亩"), "per_unit": gettext_lazy("/股")}
 
 
 class BookForm(forms.Form):
