@@ -1,7 +1,8 @@
 """Demo cooperatives at three levels, built from the register already in the database.
 
 Every demo village gets its village cooperative (1.0) and its village collective economic organisation (a member
-of the cooperative), bylaws, three share classes, members (every registered-poor household, the village cadres and
+of the cooperative), bylaws (most of them with a guaranteed payment, 保底收益, per mu of land shares: see
+`village_guarantees`), three share classes, members (every registered-poor household, the village cadres and
 60–80% of the other households), their share subscriptions and a year (2025) of member transactions in the
 village's industry; every township a union cooperative (2.0) whose members are its village cooperatives; every
 county a platform company (3.0) whose members are the township unions.
@@ -20,7 +21,7 @@ import datetime as dt
 import random
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.db import connection, transaction
@@ -97,6 +98,18 @@ SHARE_CLASSES = (
     (ShareClassKind.LAND, "土地经营权股", "亩", 1_200_00),
     (ShareClassKind.FISCAL_POVERTY, "财政扶贫资金股", "股", 1_000_00),
 )
+# The guaranteed payment (保底收益) per mu of land shares a year, in fen: (lowest, highest) by the village's industry,
+# drawn in steps of ¥50. Bijie's land-share cooperatives commonly pay ¥300–500 a mu on top of dividends; land under
+# mulberry or mushroom sheds earns more than forage or potato land.
+GUARANTEE_PER_MU_FEN = {
+    Industry.SERICULTURE: (400_00, 500_00),
+    Industry.TEA: (350_00, 450_00),
+    Industry.EDIBLE_FUNGI: (400_00, 500_00),
+    Industry.CHILI: (300_00, 400_00),
+    Industry.CATTLE: (300_00, 350_00),
+    Industry.POTATO: (300_00, 400_00),
+}
+GUARANTEE_SHARE = 0.8  # of the villages' cooperatives (白马村's always): the rest pay dividends only
 OTHER_INDUSTRIES = (Industry.TEA, Industry.EDIBLE_FUNGI, Industry.CHILI, Industry.CATTLE, Industry.POTATO)
 CADRE_POSITIONS = ("理事长", "副理事长", "理事", "理事", "监事长", "监事", "理事")
 
@@ -183,6 +196,18 @@ def village_industry(village_code: str, village_name: str, seed: int) -> str:
     if village_name == BAIMA_NAME:
         return Industry.SERICULTURE
     return random.Random(f"tongzhou-demo-industry:{seed}:{village_code}").choice(OTHER_INDUSTRIES)
+
+
+def village_guarantees(village_code: str, village_name: str, industry: str, seed: int) -> tuple[dict, ...]:
+    """The bylaws' guaranteed payments of a village cooperative: per mu of land shares at a rate of its industry, or
+    none (about one village in five). Drawn from a generator of its own, so no other figure of the demo moves."""
+    rng = random.Random(f"tongzhou-demo-guarantee:{seed}:{village_code}")
+    guaranteed = rng.random() < GUARANTEE_SHARE
+    lo, hi = GUARANTEE_PER_MU_FEN[industry]
+    rate = rng.randrange(lo, hi + 1, 50_00)
+    if not (guaranteed or village_name == BAIMA_NAME):
+        return ()
+    return ({"share_class": ShareClassKind.LAND.value, "basis": "per_mu", "amount_fen": rate},)
 
 
 def demo_coops_reset() -> None:
@@ -524,12 +549,14 @@ class _VillageBuilder:
                 ),
             ]
         )
+        guarantees = village_guarantees(village_code, village_name, industry, self.seed)
+        terms = check_bylaws(replace(BYLAWS, guaranteed_payments=guarantees)) if guarantees else BYLAWS
         Bylaws.objects.create(
             cooperative=coop,
             effective_from=founded,
             adopted_on=founded,
             join_rules="本村农户自愿申请，经理事会审核、成员大会确认后入社。",
-            **BYLAWS.as_row_values(),
+            **terms.as_row_values(),
         )
         classes = ShareClass.objects.bulk_create(
             [

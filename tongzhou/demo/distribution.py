@@ -1,5 +1,7 @@
 """The demo year ends with a posted three-level distribution (issue 5, point 7): per county the benefit chain is
 computed (`cascade_compute`) and every body's run of 2025 is written as the run services would leave it, posted.
+It runs after `guarantees.py` has booked the year's guaranteed payments (保底收益), a cost already in the surpluses
+the cascade reads from the books.
 
 What the earlier phases leave out and the chain needs is added first, consistent with the books:
 - bylaws for the township unions, the platform company and the collectives (the village cooperatives have theirs):

@@ -22,6 +22,7 @@ from .bulk import HOUSEHOLD_TABLE, PERSON_TABLE, RegisterBulkWriter, sqlite_tune
 from .coops import CoopDemoResult, demo_coops_build, demo_coops_reset
 from .distribution import DistributionDemoResult, demo_distribution_build, demo_distribution_reset
 from .generate import PREFECTURE, iter_village_rows, plan, region_rows
+from .guarantees import GuaranteeDemoResult, demo_guarantees_build, demo_guarantees_reset
 
 DEMO_PASSWORD = "tongzhou2026"
 PERSONS_PER_TRANSACTION = 50_000
@@ -43,6 +44,7 @@ class DemoResult:
     persons: int = 0
     coops: CoopDemoResult = field(default_factory=CoopDemoResult)
     books: BooksDemoResult = field(default_factory=BooksDemoResult)
+    guarantees: GuaranteeDemoResult = field(default_factory=GuaranteeDemoResult)
     distribution: DistributionDemoResult = field(default_factory=DistributionDemoResult)
     users: list[DemoUser] = field(default_factory=list)
 
@@ -66,6 +68,7 @@ def demo_reset() -> None:
     """Delete the cooperatives, then the register: persons, households, their figures, townships/villages/groups and
     the demo users."""
     demo_distribution_reset()  # runs and cascades point at books, cooperatives, members, households
+    demo_guarantees_reset()  # so do the guaranteed payments
     demo_books_reset()  # books point at cooperatives
     demo_coops_reset()  # cooperative rows point at households and persons
     with transaction.atomic(), connection.cursor() as cursor:
@@ -140,10 +143,12 @@ def demo_build(
         sqlite_tuned()
     ):  # the books of the demo year, made and posted by the village accountant and secretary
         result.books = demo_books_build(seed=seed, transactions=transaction_vouchers)
+    with sqlite_tuned():  # the guaranteed payments, booked and paid: a cost before the surplus
+        result.guarantees = demo_guarantees_build()
     with sqlite_tuned():  # the year's three-level distribution, posted (its vouchers count among the books')
         result.distribution = demo_distribution_build(seed=seed)
-    result.books.vouchers += result.distribution.vouchers
-    result.books.lines += result.distribution.voucher_lines
+    result.books.vouchers += result.guarantees.vouchers + result.distribution.vouchers
+    result.books.lines += result.guarantees.voucher_lines + result.distribution.voucher_lines
     return result
 
 

@@ -113,6 +113,11 @@ class Command(TongzhouCommand):
         self.stdout.write(
             f"账套 books {books.books:,}, 记账凭证 vouchers {books.vouchers:,}, 分录 lines {books.lines:,}"
         )
+        guarantees = result.guarantees
+        self.stdout.write(
+            f"保底收益 guaranteed payments: {guarantees.bookings:,} 个组织 bodies, {guarantees.lines:,} 笔 lines, "
+            f"¥{guarantees.total_fen / 100:,.2f}"
+        )
         self._print_logins(result.users)
 
     def _print_logins(self, users) -> None:
