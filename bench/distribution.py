@@ -7,13 +7,17 @@ The worker side (one process per measurement, like bench/worker.py):
     python bench/distribution.py prepare --scale county   # migrate, the whole demo (books and its distribution)
     python bench/distribution.py cascade --repeat 3       # the county's cascade vs one bare SQL aggregate
     python bench/distribution.py memory                   # one cascade alone: the process's peak memory
+    python bench/distribution.py phases                   # one cascade by phase: read, pure cascade, keep
+    python bench/distribution.py full                     # the cascade, then every body's run posted and paid
 
 What is timed: `distribution.services.cascade_compute` for the demo county and 2025 as the bench superuser — reading
 every body's surplus, members, holdings and counted transactions, the pure three-level cascade, and keeping the
 result (a row per body and per household, written raw) — against one bare SQL statement: the county's 2025 member
 transactions summed per body and member (`SUM … GROUP BY cooperative_id, member_id`), fetched in full. Alternating
-runs in one process; the memory figure is a separate process that computes the cascade once. Not included yet:
-posting every body's run (its vouchers) and paying it (the income lines) — the issue's full figure.
+runs in one process; the memory figure is a separate process that computes the cascade once. `full` is the issue's
+full figure: the cascade, then every body's run through the run services (computed, published, approved, posted with
+its vouchers, paid with the payment vouchers and the households' income lines), one run; the harness runs it at
+township scale only (see docs/PERFORMANCE.md).
 """
 
 from __future__ import annotations
@@ -79,12 +83,13 @@ def cascade(repeat: int) -> dict:
     from tongzhou.distribution.services import cascade_compute
 
     user, county, surplus = _setting()
-    ours, bare, households, sql_rows = [], [], 0, 0
+    ours, bare, households, sql_rows, to_households = [], [], 0, 0, 0
     for _ in range(repeat):
         started = time.perf_counter()
         computed = cascade_compute(user=user, region_code=county, year=YEAR, surplus_fen=surplus, via="bench")
         ours.append(time.perf_counter() - started)
-        households = computed.run.households_count
+        households, to_households = computed.run.households_count, computed.run.to_households_fen
+        computed = None  # not held while the next one runs: the process's peak is one cascade's
         started = time.perf_counter()
         with connection.cursor() as cursor:
             cursor.execute(SQL, [county, YEAR])
@@ -99,7 +104,108 @@ def cascade(repeat: int) -> dict:
         "ratio": statistics.median(ours) / statistics.median(bare),
         "households": households,
         "sql_rows": sql_rows,
-        "to_households_fen": computed.run.to_households_fen,
+        "to_households_fen": to_households,
+    }
+
+
+def phases() -> dict:
+    """One cascade by its phases, as `cascade_compute` runs them: reading the county, the pure cascade, keeping the
+    result; the process's peak memory after each."""
+    from django.db import transaction
+
+    from tongzhou.distribution import domain
+    from tongzhou.distribution.services.cascade import cascade_save, county_chain
+
+    user, county, surplus = _setting()
+    result: dict = {}
+    with transaction.atomic():
+        started = time.perf_counter()
+        chain = county_chain(county_code=county, year=YEAR, surplus_fen=surplus)
+        result["read_seconds"] = time.perf_counter() - started
+        result["read_peak_mb"] = round(peak_rss_mb(), 1)
+        started = time.perf_counter()
+        computed = domain.cascade(chain.bodies)
+        result["domain_seconds"] = time.perf_counter() - started
+        result["domain_peak_mb"] = round(peak_rss_mb(), 1)
+        started = time.perf_counter()
+        run = cascade_save(user=user, chain=chain, result=computed)
+        result["save_seconds"] = time.perf_counter() - started
+    result.update(bodies=len(chain.bodies), households=run.households_count)
+    return result
+
+
+def full() -> dict:
+    """The issue's full figure, through the run services: the county's cascade, then top-down every body's run of
+    the year computed (a body with books from its books, which hold what it received from above; the platform from
+    its given surplus plus what came from above), published, approved by the assembly, posted (its vouchers) and
+    paid in full (payment vouchers, the households' income lines). The demo leaves every body's run posted; those
+    are reversed first (setup, not timed). A body whose year is a loss has no run (counted)."""
+    import datetime as dt
+
+    from tongzhou.coops.models import Cooperative
+    from tongzhou.core.errors import Conflict, InvalidInput
+    from tongzhou.distribution.models import DistributionRun, RunStatus
+    from tongzhou.distribution.services import (
+        cascade_compute,
+        run_approve,
+        run_compute,
+        run_pay,
+        run_post,
+        run_publish,
+        run_reverse,
+    )
+
+    user, county, surplus = _setting()
+    published, assembly = dt.date(YEAR, 12, 15), dt.date(YEAR, 12, 31)
+    started = time.perf_counter()
+    for run in DistributionRun.objects.filter(
+        county_code=county, year=YEAR, status=RunStatus.POSTED, reverses__isnull=True
+    ).order_by("pk"):
+        run_reverse(user=user, run=run, on=assembly, via="bench")
+    setup = time.perf_counter() - started
+
+    started = time.perf_counter()
+    computed = cascade_compute(user=user, region_code=county, year=YEAR, surplus_fen=surplus, via="bench")
+    cascade_seconds = time.perf_counter() - started
+    counts = {"runs": 0, "loss_or_nothing": 0, "paid": 0}
+    for key in computed.result.order:
+        body_input = computed.chain.inputs[key]
+        body = Cooperative.objects.get(pk=body_input.body_id)
+        given = None
+        if body_input.surplus_source in ("given", "none"):
+            given = body_input.surplus_fen + computed.result.bodies[key].income_from_above_fen
+        try:
+            run = run_compute(user=user, body=body, year=YEAR, surplus_fen=given, via="bench")
+        except InvalidInput:
+            counts["loss_or_nothing"] += 1
+            continue
+        counts["runs"] += 1
+        entitled = max(run.lines.count(), 1)
+        run = run_publish(user=user, run=run, on=published, via="bench")
+        run = run_approve(
+            user=user,
+            run=run,
+            assembly_on=assembly,
+            votes_for=entitled - entitled // 10,
+            votes_against=entitled // 20,
+            members_entitled=entitled,
+            via="bench",
+        )
+        run = run_post(user=user, run=run, on=assembly, via="bench")
+        try:
+            run_pay(user=user, run=run, on=assembly, via="bench")
+            counts["paid"] += 1
+        except Conflict:  # nothing due
+            pass
+    seconds = time.perf_counter() - started
+    return {
+        "county": county,
+        "setup_seconds": setup,
+        "seconds": seconds,
+        "cascade_seconds": cascade_seconds,
+        "runs_seconds": seconds - cascade_seconds,
+        "households": computed.run.households_count,
+        **counts,
     }
 
 
@@ -114,7 +220,7 @@ def memory() -> dict:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("op", choices=["prepare", "cascade", "memory"])
+    parser.add_argument("op", choices=["prepare", "cascade", "memory", "phases", "full"])
     parser.add_argument("--scale", default="county")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--repeat", type=int, default=3)
@@ -124,6 +230,10 @@ def main(argv: list[str] | None = None) -> None:
         result = prepare(args.scale, args.seed)
     elif args.op == "cascade":
         result = cascade(args.repeat)
+    elif args.op == "phases":
+        result = phases()
+    elif args.op == "full":
+        result = full()
     else:
         result = memory()
     result["peak_rss_mb"] = round(peak_rss_mb(), 1)
@@ -165,9 +275,23 @@ def bench_distribution(scale: str, dbs: list[str], repeat: int, seed: int, *, Da
             env = db.fresh()
             alone = _run("distribution.py", "memory", env=env)
             log(f"  one cascade alone: {alone['seconds']:.2f}s, peak {alone['peak_rss_mb']:.0f} MiB")
-            result["results"].append(
-                {"db": vendor, "prepared": prepared, "cascade": measured, "memory": alone}
-            )
+            env = db.fresh()
+            split = _run("distribution.py", "phases", env=env)
+            log(f"  by phase: read {split['read_seconds']:.2f}s, pure cascade {split['domain_seconds']:.2f}s, "
+                f"keep {split['save_seconds']:.2f}s")  # fmt: skip
+            entry = {
+                "db": vendor,
+                "prepared": prepared,
+                "cascade": measured,
+                "memory": alone,
+                "phases": split,
+            }
+            if scale == "township":  # county: ≈ 40× the township's runs, est. 20 min (docs/PERFORMANCE.md)
+                env = db.fresh()
+                entry["full"] = everything = _run("distribution.py", "full", env=env)
+                log(f"  full (cascade, then every run computed, published, approved, posted, paid): "
+                    f"{everything['seconds']:.1f}s = {everything['seconds'] / measured['sql_seconds']:.0f}× the SQL")  # fmt: skip
+            result["results"].append(entry)
         finally:
             db.cleanup()
     return result

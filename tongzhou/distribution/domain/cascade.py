@@ -34,6 +34,7 @@ REMAINDER_SHARE = "remainder_share"
 COLLECTIVE_SHARE = "collective_share"
 INCOME_RIGHT = "income_right"
 SECONDARY = "secondary"
+MEMO_SIZE = 4096  # splits remembered per body (equal payments, e.g. equal income-right shares, split once)
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ class CascadeBody:
     terms: BylawsTerms
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HouseholdReceipt:
     key: str
     total_fen: int
@@ -88,6 +89,91 @@ class CascadeResult:
     order: tuple[str, ...]  # the bodies in the order they ran
     bodies: dict[str, BodyOutcome]
     households: dict[str, HouseholdReceipt]  # sorted by key
+
+
+class _Origins:
+    """Where a body's surplus came from, prepared once for all its payments: each amount it pays is split over the
+    origins exactly as `allocate(amount, weights)` splits it (largest remainder, ties to the smaller path), with
+    the weights (own surplus below zero counts as zero) sorted and summed once. Only origins with a positive
+    weight can get a part; with one such origin the amount is not split at all."""
+
+    __slots__ = ("_memo", "paths", "weight_sum", "weights")
+
+    def __init__(self, composition: dict[Path, int]) -> None:
+        positive = sorted((path, amount) for path, amount in composition.items() if amount > 0)
+        self.paths: tuple[Path, ...] = tuple(path for path, _ in positive)
+        self.weights: tuple[int, ...] = tuple(amount for _, amount in positive)
+        self.weight_sum = sum(self.weights)
+        self._memo: dict[int, tuple[int, ...]] = {}
+
+    def split(self, amount: int) -> tuple[int, ...]:
+        """The part of each path in `paths`, in that order, zeros included. With no origin of positive weight there
+        are no paths and no parts: nothing is attributed, as `allocate` then leaves the whole amount unallocated."""
+        if amount < 0:
+            allocate(amount, {})  # refused as `allocate` refuses it
+        count = len(self.weights)
+        if amount == 0 or count == 0:
+            return (0,) * count
+        if count == 1:
+            return (amount,)
+        found = self._memo.get(amount)
+        if found is not None:
+            return found
+        weight_sum = self.weight_sum
+        if count == 3:  # a village body's usual mix (own, from the union, from the platform), unrolled
+            found = _split_three(amount, self.weights, weight_sum)
+            if len(self._memo) < MEMO_SIZE:
+                self._memo[amount] = found
+            return found
+        parts: list[int] = []
+        remainders: list[int] = []
+        for weight in self.weights:
+            part, remainder = divmod(amount * weight, weight_sum)
+            parts.append(part)
+            remainders.append(remainder)
+        left = amount - sum(parts)
+        # The fen left go one each to the largest remainders, equal remainders in the paths' (sorted) order: the
+        # tie-break of `allocate` by key. 0 < left < count.
+        if left == 1:
+            parts[remainders.index(max(remainders))] += 1
+        elif left == count - 1:  # all but the smallest remainder, of equal ones the last
+            last = count - 1 - remainders[::-1].index(min(remainders))
+            for index in range(count):
+                if index != last:
+                    parts[index] += 1
+        elif left:
+            # A stable sort, largest first, keeps the paths' order among equal remainders.
+            for index in sorted(range(count), key=remainders.__getitem__, reverse=True)[:left]:
+                parts[index] += 1
+        found = tuple(parts)
+        if len(self._memo) < MEMO_SIZE:
+            self._memo[amount] = found
+        return found
+
+
+def _split_three(amount: int, weights: tuple[int, ...], weight_sum: int) -> tuple[int, ...]:
+    """`_Origins.split` over three origins, written out: 0, 1 or 2 fen left; to the largest remainders, equal ones
+    in the paths' order."""
+    first, second, third = weights
+    a, ra = divmod(amount * first, weight_sum)
+    b, rb = divmod(amount * second, weight_sum)
+    c, rc = divmod(amount * third, weight_sum)
+    left = amount - a - b - c
+    if left == 1:
+        if ra >= rb and ra >= rc:
+            a += 1
+        elif rb >= rc:
+            b += 1
+        else:
+            c += 1
+    elif left == 2:  # all but the smallest remainder, of equal ones the last
+        if rc <= rb and rc <= ra:
+            a, b = a + 1, b + 1
+        elif rb <= ra:
+            a, c = a + 1, c + 1
+        else:
+            b, c = b + 1, c + 1
+    return (a, b, c)
 
 
 def _own(year: CooperativeYear | CollectiveYear) -> int:
@@ -173,34 +259,48 @@ def cascade(bodies: Sequence[CascadeBody]) -> CascadeResult:
     receipts: dict[str, dict[PathKey, int]] = {}
     converted: dict[str, int] = {}
     outcomes: dict[str, BodyOutcome] = {}
+    line_keys: list[PathKey] = []  # every (path, kind) a household was paid along, each tuple made once
     order = _run_order(by_key)
 
     for key in order:
         body = by_key[key]
-        weights = {path: max(amount, 0) for path, amount in composition[key].items()}
+        origins = _Origins(composition[key])
+        keys_of_kind: dict[str, tuple[PathKey, ...]] = {}
         paid_bodies = 0
         paid_households = 0
 
-        def pay(to: str, amount: int, kind: str, weights: dict[Path, int] = weights) -> None:
+        def pay(
+            to: str,
+            amount: int,
+            kind: str,
+            origins: _Origins = origins,
+            keys_of_kind: dict[str, tuple[PathKey, ...]] = keys_of_kind,
+        ) -> None:
             nonlocal paid_bodies, paid_households
-            if to not in by_key:
-                receipts.setdefault(to, {})  # a household that got nothing is listed with zero
-            if amount == 0:
-                return
-            parts = allocate(amount, weights).parts
             if to in by_key:
+                if amount == 0:
+                    return
                 paid_bodies += amount
                 income[to] += amount
                 into = composition[to]
-                for path, part in parts.items():
+                for path, part in zip(origins.paths, origins.split(amount), strict=True):
                     if part:
-                        into[path + (to,)] = into.get(path + (to,), 0) + part
-            else:
-                paid_households += amount
-                lines = receipts.setdefault(to, {})
-                for path, part in parts.items():
-                    if part:
-                        lines[(path, kind)] = lines.get((path, kind), 0) + part
+                        path += (to,)
+                        into[path] = into.get(path, 0) + part
+                return
+            lines = receipts.get(to)
+            if lines is None:
+                lines = receipts[to] = {}  # a household that got nothing is listed with zero
+            if amount == 0:
+                return
+            paid_households += amount
+            keys = keys_of_kind.get(kind)
+            if keys is None:
+                keys = keys_of_kind[kind] = tuple((path, kind) for path in origins.paths)
+                line_keys.extend(keys)
+            for line, part in zip(keys, origins.split(amount), strict=True):
+                if part:
+                    lines[line] = lines.get(line, 0) + part
 
         year = body.year
         result: CooperativeDistribution | CollectiveDistribution
@@ -227,8 +327,15 @@ def cascade(bodies: Sequence[CascadeBody]) -> CascadeResult:
             pay(household, amount, SECONDARY)
         outcomes[key] = BodyOutcome(key, _own(year), income[key], result, paid_bodies, paid_households)
 
+    # Each household's lines sorted by (path, kind): by the rank of each (path, kind) among all of them, sorted once.
+    by_rank = {line: i for i, line in enumerate(sorted(set(line_keys)))}.__getitem__
     households = {
-        k: HouseholdReceipt(k, sum(lines.values()), converted.get(k, 0), dict(sorted(lines.items())))
+        k: HouseholdReceipt(
+            k,
+            sum(lines.values()),
+            converted.get(k, 0),
+            lines if len(lines) < 2 else {line: lines[line] for line in sorted(lines, key=by_rank)},
+        )
         for k, lines in sorted(receipts.items())
     }
     return CascadeResult(tuple(order), outcomes, households)

@@ -23,14 +23,15 @@ county is paid like a household and listed without one.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import islice
+from typing import NamedTuple
 
 from django.db import connection, transaction
-from django.db.models import Q, Sum
+from django.db.models import Q, QuerySet, Sum
 
 from tongzhou.accounts.services import audit_record
 from tongzhou.coops.domain.bylaws import bylaws_in_force
@@ -76,21 +77,21 @@ HOUSEHOLD_COLUMNS = (
 )  # fmt: skip
 
 
-def _write_rows(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """Raw batched inserts for a county's quarter of a million household rows: COPY on PostgreSQL, executemany on
-    SQLite (the ORM's bulk_create spends most of its time adapting each field of each object)."""
-    if not rows:
-        return
+def _write_rows(table: str, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:
+    """Raw inserts, streamed, for a county's quarter of a million household rows: one COPY on PostgreSQL,
+    executemany per batch on SQLite (the ORM's bulk_create spends most of its time adapting each field of each
+    object). `rows` may be a generator: no more than a batch is held at a time."""
     quoted = ", ".join(f'"{c}"' for c in columns)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
-    else:
-        sql = f"INSERT INTO {table} ({quoted}) VALUES ({', '.join(['%s'] * len(columns))})"
-        with connection.cursor() as cursor:
-            for start in range(0, len(rows), HOUSEHOLD_ROWS_PER_BATCH):
-                cursor.executemany(sql, rows[start : start + HOUSEHOLD_ROWS_PER_BATCH])
+        return
+    sql = f"INSERT INTO {table} ({quoted}) VALUES ({', '.join(['%s'] * len(columns))})"
+    rows = iter(rows)
+    with connection.cursor() as cursor:
+        while batch := list(islice(rows, HOUSEHOLD_ROWS_PER_BATCH)):
+            cursor.executemany(sql, batch)
 
 
 def member_key(member_id: int) -> str:
@@ -113,9 +114,9 @@ class BodyInput:
     bylaws_id: int
 
 
-@dataclass(frozen=True)
-class Recipient:
-    """A key that is not a body: a household's membership (or an organisation's)."""
+class Recipient(NamedTuple):
+    """A key that is not a body: a household's membership (or an organisation's). A named tuple: a county makes a
+    quarter of a million of them."""
 
     member_id: int
     household_id: int | None
@@ -159,9 +160,19 @@ def _check_year(year: object) -> int:
     return year
 
 
+def _fetch(rows: QuerySet) -> list[tuple]:
+    """The rows of a `values_list` query as the database driver gives them, without Django's per-value converters
+    (a county's aggregates run to hundreds of thousands of rows). Only for integers, text and booleans, whose
+    driver values are what the caller uses; a decimal sum is converted by the caller."""
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def _ledger_surplus(county: str, year: int) -> dict[int, int]:
     """本年盈余 per body with a book: credits less debits on profit-and-loss accounts in the year, one aggregate."""
-    rows = (
+    rows = _fetch(
         VoucherLine.objects.filter(
             county_code=county,
             voucher__status=VoucherStatus.POSTED,
@@ -200,36 +211,38 @@ def _ledger_losses(county: str, year: int, standards: dict[int, str]) -> dict[in
     return {book_id: max(value, 0) for book_id, value in net.items()}
 
 
-def _run_surplus(county: str, year: int) -> dict[int, int]:
-    """A body's own surplus as its posted run of the year gave it (for bodies without books)."""
-    found = {}
-    for body_id, inputs in DistributionRun.objects.filter(
-        county_code=county, year=year, status__in=BOOKED_STATUSES, reverses__isnull=True
-    ).values_list("body_id", "inputs"):
-        surplus = inputs.get("surplus_fen")
+def _run_surplus(county: str, year: int, body_ids: list[int]) -> dict[int, int]:
+    """A body's own surplus as its posted run of the year gave it, for the bodies asked (those without books): only
+    the two figures are read out of each run's inputs, not the whole JSON."""
+    found: dict[int, int] = {}
+    if not body_ids:
+        return found
+    for body_id, surplus, from_above in DistributionRun.objects.filter(
+        county_code=county, year=year, status__in=BOOKED_STATUSES, reverses__isnull=True, body_id__in=body_ids
+    ).values_list("body_id", "inputs__surplus_fen", "inputs__income_from_above_fen"):
         if isinstance(surplus, int):
-            found[body_id] = surplus - int(inputs.get("income_from_above_fen", 0) or 0)
+            found[body_id] = surplus - int(from_above or 0)
     return found
 
 
 def _holdings(county: str, year: int) -> dict[int, tuple[int, int, int]]:
     """(capital, subsidy share, units in hundredths) held on 31 December per member, one aggregate: capital from
     capital classes that are no subsidy kind, subsidy share from fiscal poverty-fund and donation classes."""
-    rows = (
+    subsidy = Q(share_class__kind__in=sorted(SUBSIDY_KINDS))
+    rows = _fetch(
         ShareEntry.objects.filter(county_code=county, on__lte=dt.date(year, 12, 31))
         .order_by()
-        .values_list("member_id", "share_class__kind", "share_class__is_capital")
-        .annotate(amount=Sum("amount_fen"), units=Sum("units_centi"))
+        .values_list("member_id")
+        .annotate(
+            capital=Sum("amount_fen", filter=Q(share_class__is_capital=True) & ~subsidy),
+            subsidy=Sum("amount_fen", filter=subsidy),
+            units=Sum("units_centi"),
+        )
     )
-    held: dict[int, list[int]] = {}
-    for member_id, kind, is_capital, amount, units in rows:
-        figures = held.setdefault(member_id, [0, 0, 0])
-        if kind in SUBSIDY_KINDS:
-            figures[1] += int(amount or 0)
-        elif is_capital:
-            figures[0] += int(amount or 0)
-        figures[2] += int(units or 0)
-    return {member_id: (c, s, u) for member_id, (c, s, u) in held.items()}
+    return {
+        member_id: (int(capital or 0), int(subsidy_share or 0), int(units or 0))
+        for member_id, capital, subsidy_share, units in rows
+    }
 
 
 def _counted(county: str, year: int, kinds_of: dict[int, tuple[str, ...]]) -> dict[int, tuple[int, Decimal]]:
@@ -246,7 +259,7 @@ def _counted(county: str, year: int, kinds_of: dict[int, tuple[str, ...]]) -> di
         )
         if len(bodies_by_kinds) > 1:
             rows = rows.filter(cooperative_id__in=body_ids)
-        for member_id, amount, quantity in (
+        for member_id, amount, quantity in _fetch(
             rows.order_by()
             .values_list("member_id")
             .annotate(amount=Sum("amount_fen"), quantity=Sum("quantity"))
@@ -316,7 +329,7 @@ def county_chain(*, county_code: str, year: int, surplus_fen: Mapping[int, int] 
         )
     terms = {pk: bylaws_terms(b) for pk, b in in_force.items() if b is not None}
 
-    members = list(
+    members = _fetch(
         Member.objects.filter(cooperative__county_code=county_code, status__in=ACCOUNT_STATUSES)
         .order_by("pk")
         .values_list(
@@ -336,7 +349,12 @@ def county_chain(*, county_code: str, year: int, surplus_fen: Mapping[int, int] 
     book_standard = dict(Book.objects.filter(county_code=county_code).values_list("pk", "chart__standard"))
     ledger = _ledger_surplus(county_code, year)
     losses = _ledger_losses(county_code, year, book_standard)
-    from_runs = _run_surplus(county_code, year)
+    without_books = [
+        pk
+        for pk, row in bodies.items()
+        if pk not in given and not (books.get(pk) is not None and keeps_books(row[2]))
+    ]
+    from_runs = _run_surplus(county_code, year, without_books)
     held = _holdings(county_code, year)
     counted = _counted(county_code, year, {pk: t.patronage_transaction_kinds for pk, t in terms.items()})
     reserve = _reserve_shares(county_code, year)
@@ -383,14 +401,21 @@ def county_chain(*, county_code: str, year: int, surplus_fen: Mapping[int, int] 
         else:
             accounts: dict[str, list] = {}
             collective_key = None
+            no_holding, no_transactions = (0, 0, 0), (0, ZERO)
             for m_id, _c, kind, household_id, member_coop, status, returned, village in rows:
                 key = key_for(m_id, member_coop, household_id, village)
-                capital, subsidy, _units = held.get(m_id, (0, 0, 0))
-                amount, quantity = counted.get(m_id, (0, ZERO))
-                reserve_share = max(reserve.get(m_id, 0) - (returned or 0), 0) if m_id in reserve else 0
-                figures = accounts.setdefault(key, [0, 0, 0, 0, ZERO])
-                for i, value in enumerate((capital, reserve_share, subsidy, amount, quantity)):
-                    figures[i] += value
+                capital, subsidy, _units = held.get(m_id, no_holding)
+                amount, quantity = counted.get(m_id, no_transactions)
+                reserve_share = max(reserve[m_id] - (returned or 0), 0) if m_id in reserve else 0
+                figures = accounts.get(key)
+                if figures is None:  # the usual case: a key is one membership
+                    accounts[key] = [capital, reserve_share, subsidy, amount, ZERO + quantity]
+                else:  # a body that is a member twice
+                    figures[0] += capital
+                    figures[1] += reserve_share
+                    figures[2] += subsidy
+                    figures[3] += amount
+                    figures[4] += quantity
                 if (
                     collective_key is None
                     and kind == MemberKind.COLLECTIVE
@@ -416,8 +441,7 @@ def standard_of_form(legal_form: str) -> str:
     return COLLECTIVE if legal_form == COLLECTIVE else COOPERATIVE
 
 
-def _origin_level(path: tuple[str, ...], levels: dict[str, str]) -> str:
-    return levels.get(path[0], Level.VILLAGE)
+_LEVEL_INDEX = {Level.COUNTY: 0, Level.TOWNSHIP: 1, Level.VILLAGE: 2}
 
 
 def _path_text(path: tuple[str, ...], kind: str, body_ids: dict[str, int]) -> str:
@@ -431,9 +455,8 @@ def _steps_json(result) -> dict:
 
 
 def cascade_save(*, user, chain: CountyChain, result: domain.CascadeResult) -> CascadeRun:
-    """Keep a computed cascade: the run, a row per body, a row per household (or organisation member)."""
-    body_ids = {k: b.body_id for k, b in chain.inputs.items()}
-    levels = {k: b.level for k, b in chain.inputs.items()}
+    """Keep a computed cascade: the run, a row per body, a row per household (or organisation member), the
+    household rows streamed to the database as they are made."""
     position = {k: i for i, k in enumerate(result.order)}
     outcomes = result.bodies
     run = CascadeRun.objects.create(
@@ -481,41 +504,66 @@ def cascade_save(*, user, chain: CountyChain, result: domain.CascadeResult) -> C
         batch_size=1000,
     )
     # One row per household: a household that is a member twice (of its cooperative and its collective) is summed.
-    merged: dict[object, list] = {}
-    texts: dict[tuple, str] = {}
-    for key, receipt in result.households.items():
-        recipient = chain.recipients[key]
-        ident = ("h", recipient.household_id) if recipient.household_id is not None else ("m", key)
-        row = merged.get(ident)
-        if row is None:
-            row = merged[ident] = [
-                key,
-                recipient,
-                0,
-                0,
-                {Level.COUNTY: 0, Level.TOWNSHIP: 0, Level.VILLAGE: 0},
-                {},
-            ]
-        row[2] += receipt.total_fen
-        row[3] += receipt.converted_to_capital_fen
-        for (path, kind), amount in receipt.by_path.items():
-            row[4][_origin_level(path, levels)] += amount
-            text = texts.get((path, kind))
-            if text is None:
-                text = texts[(path, kind)] = _path_text(path, kind, body_ids)
-            row[5][text] = row[5].get(text, 0) + amount
-    rows = [
-        (
-            run.pk, recipient.household_id, key, total, converted, total - converted, origin[Level.COUNTY],
-            origin[Level.TOWNSHIP], origin[Level.VILLAGE], json.dumps(paths, separators=(",", ":")),
-            recipient.village_code, chain.county_code,
-        )
-        for key, recipient, total, converted, origin, paths in merged.values()
-    ]  # fmt: skip
+    merged: dict[object, list[str]] = {}
+    for key in result.households:
+        household_id = chain.recipients[key].household_id
+        merged.setdefault(("h", household_id) if household_id is not None else ("m", key), []).append(key)
+    counted = [0]
+    rows = _household_rows(chain, result, merged, run.pk, counted)
     _write_rows(CascadeHouseholdLine._meta.db_table, HOUSEHOLD_COLUMNS, rows)
-    run.households_count = sum(1 for r in rows if r[1] is not None)
+    run.households_count = counted[0]
     run.save(update_fields=["households_count"])
     return run
+
+
+def _household_rows(
+    chain: CountyChain,
+    result: domain.CascadeResult,
+    merged: dict[object, list[str]],
+    run_id: int,
+    counted: list,
+) -> Iterator[tuple]:
+    """The household rows, made one at a time. `by_path` is written as JSON text made by hand: its keys are digits,
+    ">", "|" and a payment kind, nothing to escape, and each (path, kind) is rendered once for the whole county;
+    `counted[0]` counts the rows with a household."""
+    body_ids = {k: b.body_id for k, b in chain.inputs.items()}
+    levels = {k: b.level for k, b in chain.inputs.items()}
+    rendered: dict[tuple, tuple[str, int]] = {}  # (path, kind) → ('"<text>":', origin level index)
+    households = result.households
+    county = chain.county_code
+    for keys in merged.values():
+        key = keys[0]
+        recipient = chain.recipients[key]
+        origin = [0, 0, 0]
+        if len(keys) == 1:
+            receipt = households[key]
+            total, converted, lines = receipt.total_fen, receipt.converted_to_capital_fen, receipt.by_path
+        else:
+            total = converted = 0
+            lines = {}
+            for other in keys:
+                receipt = households[other]
+                total += receipt.total_fen
+                converted += receipt.converted_to_capital_fen
+                for line, amount in receipt.by_path.items():
+                    lines[line] = lines.get(line, 0) + amount
+        parts = []
+        for line, amount in lines.items():
+            found = rendered.get(line)
+            if found is None:
+                path, kind = line
+                found = rendered[line] = (
+                    f'"{_path_text(path, kind, body_ids)}":',
+                    _LEVEL_INDEX.get(levels.get(path[0], Level.VILLAGE), 2),
+                )
+            origin[found[1]] += amount
+            parts.append(f"{found[0]}{amount}")
+        if recipient.household_id is not None:
+            counted[0] += 1
+        yield (
+            run_id, recipient.household_id, key, total, converted, total - converted, origin[0], origin[1],
+            origin[2], "{" + ",".join(parts) + "}", recipient.village_code, county,
+        )  # fmt: skip
 
 
 @transaction.atomic
