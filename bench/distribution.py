@@ -23,6 +23,7 @@ township scale only (see docs/PERFORMANCE.md).
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import statistics
 import sys
@@ -50,7 +51,9 @@ def prepare(scale: str, seed: int) -> dict:
 
     call_command("migrate", interactive=False, verbosity=0)
     started = time.perf_counter()
-    result = demo_build(scale=scale, seed=seed)
+    # Its runs left posted, not paid: `full` reverses them and posts and pays the year again.
+    unpaid = {"pay": False} if "pay" in inspect.signature(demo_build).parameters else {}
+    result = demo_build(scale=scale, seed=seed, **unpaid)
     user_create(username=BENCH_USER, password="bench-Tongzhou-2026", is_superuser=True)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
@@ -134,12 +137,14 @@ def phases() -> dict:
     return result
 
 
-def full() -> dict:
+def full(per_run: bool = False) -> dict:
     """The issue's full figure, through the run services: the county's cascade, then top-down every body's run of
     the year computed (a body with books from its books, which hold what it received from above; the platform from
-    its given surplus plus what came from above), published, approved by the assembly, posted (its vouchers) and
-    paid in full (payment vouchers, the households' income lines). The demo leaves every body's run posted; those
-    are reversed first (setup, not timed). A body whose year is a loss has no run (counted)."""
+    its given surplus plus what came from above), published, approved by the assembly, then every approved run
+    posted (its vouchers) and every posted run paid in full (payment vouchers, the households' income lines) by the
+    county's batch services (`runs_post_batch`, `runs_pay_batch`), as a township's agency does; `per_run`: posted and
+    paid one run at a time (`run_post`, `run_pay`), the figure before the batch. The demo leaves every body's run
+    posted; those are reversed first (setup, not timed). A body whose year is a loss has no run (counted)."""
     import datetime as dt
 
     from tongzhou.coops.models import Cooperative
@@ -153,6 +158,8 @@ def full() -> dict:
         run_post,
         run_publish,
         run_reverse,
+        runs_pay_batch,
+        runs_post_batch,
     )
 
     user, county, surplus = _setting()
@@ -168,18 +175,23 @@ def full() -> dict:
     computed = cascade_compute(user=user, region_code=county, year=YEAR, surplus_fen=surplus, via="bench")
     cascade_seconds = time.perf_counter() - started
     counts = {"runs": 0, "loss_or_nothing": 0, "paid": 0}
+    steps = {"compute": 0.0, "publish_approve": 0.0, "post": 0.0, "pay": 0.0}
     for key in computed.result.order:
         body_input = computed.chain.inputs[key]
         body = Cooperative.objects.get(pk=body_input.body_id)
         given = None
         if body_input.surplus_source in ("given", "none"):
             given = body_input.surplus_fen + computed.result.bodies[key].income_from_above_fen
+        mark = time.perf_counter()
         try:
             run = run_compute(user=user, body=body, year=YEAR, surplus_fen=given, via="bench")
         except InvalidInput:
             counts["loss_or_nothing"] += 1
             continue
+        finally:
+            steps["compute"] += time.perf_counter() - mark
         counts["runs"] += 1
+        mark = time.perf_counter()
         entitled = max(run.lines.count(), 1)
         run = run_publish(user=user, run=run, on=published, via="bench")
         run = run_approve(
@@ -191,12 +203,27 @@ def full() -> dict:
             members_entitled=entitled,
             via="bench",
         )
-        run = run_post(user=user, run=run, on=assembly, via="bench")
-        try:
-            run_pay(user=user, run=run, on=assembly, via="bench")
-            counts["paid"] += 1
-        except Conflict:  # nothing due
-            pass
+        steps["publish_approve"] += time.perf_counter() - mark
+        if per_run:
+            mark = time.perf_counter()
+            run = run_post(user=user, run=run, on=assembly, via="bench")
+            steps["post"] += time.perf_counter() - mark
+            mark = time.perf_counter()
+            try:
+                run_pay(user=user, run=run, on=assembly, via="bench")
+                counts["paid"] += 1
+            except Conflict:  # nothing due
+                pass
+            steps["pay"] += time.perf_counter() - mark
+    if not per_run:  # the county's runs at once, as the agency posts and pays them
+        mark = time.perf_counter()
+        runs_post_batch(user=user, region_code=county, year=YEAR, on=assembly, via="bench")
+        steps["post"] = time.perf_counter() - mark
+        mark = time.perf_counter()
+        counts["paid"] = runs_pay_batch(
+            user=user, region_code=county, year=YEAR, on=assembly, via="bench"
+        ).paid_runs
+        steps["pay"] = time.perf_counter() - mark
     seconds = time.perf_counter() - started
     return {
         "county": county,
@@ -204,6 +231,8 @@ def full() -> dict:
         "seconds": seconds,
         "cascade_seconds": cascade_seconds,
         "runs_seconds": seconds - cascade_seconds,
+        "mode": "per_run" if per_run else "batch",
+        **{f"{name}_seconds": value for name, value in steps.items()},
         "households": computed.run.households_count,
         **counts,
     }
@@ -224,6 +253,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--scale", default="county")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--per-run", action="store_true", help="full: post and pay one run at a time")
     args = parser.parse_args(argv)
     setup_django()
     if args.op == "prepare":
@@ -233,7 +263,7 @@ def main(argv: list[str] | None = None) -> None:
     elif args.op == "phases":
         result = phases()
     elif args.op == "full":
-        result = full()
+        result = full(per_run=args.per_run)
     else:
         result = memory()
     result["peak_rss_mb"] = round(peak_rss_mb(), 1)

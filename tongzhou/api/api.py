@@ -79,3 +79,7 @@ api.add_router("", distribution_plan.router)
 from . import cascade  # noqa: E402 - the benefit chain (利益链) seen from a county, township or village
 
 api.add_router("", cascade.router)
+
+from . import distribution_batch  # noqa: E402 - a region's runs posted or paid at once (村账乡代管)
+
+api.add_router("", distribution_batch.router)

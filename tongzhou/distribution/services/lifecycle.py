@@ -210,16 +210,20 @@ def book_for_posting(run: DistributionRun, on: dt.date, field: str) -> Book | No
     return book
 
 
-def _distribution_operations(run: DistributionRun, on: dt.date) -> list[AutoOperation]:
+def _distribution_operations(
+    run: DistributionRun, on: dt.date, lines: list | None = None
+) -> list[AutoOperation]:
     """The run's vouchers: one per MEMBERS_PER_VOUCHER members, each balanced (Dr 盈余分配 its own total); the
-    first also takes the reserve."""
+    first also takes the reserve. `lines`: the run's (member_id, payable return, payable share, converted) by key,
+    when the caller read them already (the region's batch reads every run's at once)."""
     accounts = ACCOUNTS[COLLECTIVE if run.is_collective else "farmers_cooperative"]
     reserve = int(run.steps.get("welfare_fund_fen" if run.is_collective else "reserve_fen", 0))
-    lines = list(
-        DistributionLine.objects.filter(run=run)
-        .order_by("key")
-        .values_list("member_id", "payable_return_fen", "payable_share_fen", "converted_to_capital_fen")
-    )
+    if lines is None:
+        lines = list(
+            DistributionLine.objects.filter(run=run)
+            .order_by("key")
+            .values_list("member_id", "payable_return_fen", "payable_share_fen", "converted_to_capital_fen")
+        )
     summary = f"{run.year}年度{'收益' if run.is_collective else '盈余'}分配（成员大会{run.assembly_on:%Y-%m-%d}通过）"
     operations = []
     chunks = [lines[i : i + MEMBERS_PER_VOUCHER] for i in range(0, len(lines), MEMBERS_PER_VOUCHER)] or [[]]

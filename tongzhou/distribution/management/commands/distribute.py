@@ -17,6 +17,8 @@
                                                              发放 / pay what is due on D (today), to everyone or
                                                              to one member
         --reverse [--on D]                                   冲销 / a reversing run (today)
+    distribute --region CODE --year Y --user U --post-approved|--pay-posted [--on D]
+        批量 / every approved run of the region's bodies posted, or every posted run paid in full (batch_cli)
     distribute --cascade COUNTY_CODE --year Y --user U [--platform-surplus YUAN] [--household H]
         利益链 / the county's cascade, computed and kept: per body what came in and went out, the totals, and
         with --household one household's money by path. --platform-surplus is the own surplus of the county's
@@ -51,6 +53,7 @@ from tongzhou.core.money import yuan_to_fen
 from tongzhou.distribution import selectors as reads
 from tongzhou.distribution import selectors_cascade as cascade_reads
 from tongzhou.distribution import services as writes
+from tongzhou.distribution.management.batch_cli import region_batch
 from tongzhou.distribution.models import BOOKED_STATUSES, DistributionRun, PaymentMethod, RunStatus
 from tongzhou.distribution.plan import PlanRejected, compute_plan, result_json, screen, write_xlsx
 from tongzhou.distribution.plan.output import COLLECTIVE_STEPS, COOPERATIVE_STEPS
@@ -251,6 +254,9 @@ class Command(TongzhouCommand):
         mode.add_argument(
             "--cascade", metavar="COUNTY_CODE", help="县代码（6 位）/ the county's code: its cascade"
         )
+        mode.add_argument("--region", help="地区代码：批量记账或发放 / a region's runs at once")
+        parser.add_argument("--post-approved", action="store_true", help="--region：记账已通过的方案 / post")
+        parser.add_argument("--pay-posted", action="store_true", help="--region：发放已记账的方案 / pay")
         parser.add_argument("--user", help="操作用户（按其权限范围执行）/ acting user; every mode but --from")
         parser.add_argument(
             "--out",
@@ -300,6 +306,11 @@ class Command(TongzhouCommand):
         # The file mode is dispatched first: nothing before it may touch the database.
         if plan_file is not None:
             return self._from_file(plan_file, options["out"])
+        if options.get("region") is not None:  # a region's runs posted or paid at once (batch_cli)
+            try:
+                return region_batch(self, user, options)
+            except TongzhouError as exc:
+                raise CommandError(f"{exc.code}: {exc.message_zh} / {exc.message_en}", returncode=1) from exc
         mode = (
             "body" if coop_id is not None else "run" if run_id is not None else "cascade" if cascade else None
         )
