@@ -354,7 +354,9 @@ class VoucherLine(models.Model):
         verbose_name = _("凭证分录")
         verbose_name_plural = _("凭证分录")
         indexes = [
-            models.Index(fields=["book", "account"], name="voucher_line_book_account"),
+            # (book, account, member): the statements group a region's lines per member of each account in this
+            # order (ledger.selectors._account_rows), so SQLite reads them grouped instead of sorting them.
+            models.Index(fields=["book", "account", "member"], name="voucher_line_book_acct_member"),
             models.Index(fields=["county_code"], name="voucher_line_county"),
         ]
         constraints = [

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 
 from tongzhou.regions.scope import readable, require_read
 
@@ -73,11 +73,13 @@ def trial_balance_of(*, user, book: Book, date_from: dt.date, date_to: dt.date) 
 # year-close vouchers moved. All of it, for every book under a region and for several periods at once (the
 # balance sheet's year, the surplus statement's same period a year earlier), comes from one aggregate over the
 # posted lines, nested three deep so that only one row per account leaves the database:
-#   1. per (account, member, date bucket): the buckets are the spans between the periods' first days and the days
-#      after their last; the one expression evaluated per line;
-#   2. per (account, member): the member's balance through each bucket (so as of each period's opening and
-#      closing day) and the debits and credits of each bucket;
-#   3. per account: the sums of those, and each balance split by sign: Σ of the members' balances that are
+#   1. per (book, account, member), in the order of the index on those, so SQLite needs no sort: the debits and
+#      credits of each date bucket (the spans between the periods' first days and the days after their last),
+#      summed with a date test per line and bucket — or, where no posted voucher lies before the latest bucket
+#      (the books' first year read for the year), plain sums, as the bare SQL's (see `_account_rows`);
+#   2. for the roll-up, per (chart account, member);
+#   3. per account: the sums of those, and the member's balance through each bucket (so as of each period's
+#      opening and closing day) split by sign: Σ of the members' balances that are
 #      positive and Σ of those that are negative (the account's lines that name no member count as one more
 #      member), which is what the balance sheet needs of an account kept per member (a member who owes and one
 #      who is owed stand apart: 成员往来 / 内部往来).
@@ -108,12 +110,12 @@ def _bucket(cuts: list[dt.date]):
     )
 
 
-def _sum(field: str):
-    """SUM cast to BIGINT, so PostgreSQL hands back an int, not a Decimal."""
+def _sum(field, **extra):
+    """SUM cast to BIGINT, so PostgreSQL hands back an int, not a Decimal; 0 over no line."""
     from django.db.models import BigIntegerField
     from django.db.models.functions import Cast
 
-    return Cast(Sum(field), BigIntegerField())
+    return Cast(Sum(field, default=0, **extra), BigIntegerField())
 
 
 def _raw(qs):
@@ -171,81 +173,133 @@ class _AccountRows:
     sides: dict[int, list[tuple[int, int, int, int]]]
 
 
-def _account_rows(lines, periods: list[Period], *, per_chart: bool = False) -> _AccountRows:
+def _bucket_sums(
+    lines,
+    bounds: list[dt.date],
+    counted: list[int],
+    *,
+    net_first: bool,
+    per_chart: bool,
+    pad: tuple = (0, 0, 0),
+):
+    """SQL and parameters of one aggregate over `lines`, a row per key (book account, or chart account `per_chart`):
+    the key, then per bucket j (0 … len(bounds): before bounds[0], from bounds[j-1] before bounds[j], from the
+    last bound on) Σ positive and Σ negative of the members' balances through bucket j, then the buckets' debits
+    and credits (bucket 0's net only, `net_first`), then per bucket in `counted` the number of lines through it;
+    `pad`: how many zeros go before the balances, before the debits and credits, and after the counts.
+    Nested three deep (see above); the lines are grouped per (book, account, member), the order of the index
+    `voucher_line_book_acct_member`, so SQLite sums them as it reads them instead of sorting them first (an account
+    lies in one book: the book only orders)."""
+    from django.db.models import F, Q
+
+    m = len(bounds)
+
+    def of(j: int) -> Q | None:
+        when = Q(voucher__date__gte=bounds[j - 1]) if j else Q()
+        if j < m:
+            when &= Q(voucher__date__lt=bounds[j])
+        return when or None
+
+    sums = {}
+    for j in range(m + 1):
+        if j == 0 and net_first:
+            sums["n0"] = _sum(F("debit_fen") - F("credit_fen"), filter=of(0))
+        else:
+            sums[f"d{j}"] = _sum("debit_fen", filter=of(j))
+            sums[f"c{j}"] = _sum("credit_fen", filter=of(j))
+    for j in counted:
+        sums[f"e{j}"] = Count("pk", filter=Q(voucher__date__lt=bounds[j]) if j < m else None)
+    inner = lines.order_by().values_list("book_id", "account_id", "member_id").annotate(**sums)
+    sql, params = inner.query.sql_with_params()
+    if per_chart:
+        # Per (chart account, member): a member of several books' accounts, and the lines naming no member of every
+        # book, are one member of the chart account.
+        accounts = BookAccount._meta.db_table
+        summed = ", ".join(f"CAST(SUM(t.{c}) AS BIGINT) AS {c}" for c in sums)
+        sql = (
+            f"SELECT a.chart_account_id AS k, {summed} FROM ({sql}) t"
+            f' INNER JOIN "{accounts}" a ON a.id = t.account_id GROUP BY a.chart_account_id, t.member_id'
+        )
+    else:
+        sql = f"SELECT t.account_id AS k, {', '.join(f't.{c}' for c in sums)} FROM ({sql}) t"
+    balances = ["m.n0" if net_first else "m.d0 - m.c0"]
+    for j in range(1, m + 1):
+        balances.append(f"{balances[-1]} + m.d{j} - m.c{j}")
+    split = [
+        f"CAST(SUM(CASE WHEN {b} {op} 0 THEN {b} ELSE 0 END) AS BIGINT)" for b in balances for op in "><"
+    ]
+    moved = [f"CAST(SUM(m.{c}) AS BIGINT)" for c in sums if c != "n0"]
+    columns = ["0"] * pad[0] + split + ["0"] * pad[1] + moved + ["0"] * pad[2]
+    return f"SELECT m.k, {', '.join(columns)} FROM ({sql}) m GROUP BY m.k", params, inner.db
+
+
+def _account_rows(
+    lines, book_ids: list[int], periods: list[Period], *, per_chart: bool = False
+) -> _AccountRows:
     """The one aggregate over the posted lines (see above), per book account or, `per_chart`, per chart account:
     then the lines that name no member are one member per chart account, across the books, as the roll-up
-    sums them."""
+    sums them. `book_ids`: the books the lines are of.
+
+    Where the books have no posted voucher before the latest bucket (their first year, read for the whole year),
+    every line lies in that bucket and is summed without a date test: plain sums per member, as the bare SQL's.
+    Otherwise each line's date is tested per bucket. Both are one statement, each of its two halves guarded by
+    whether such a voucher exists (looked up once, through the (book, status, date) index), so the database runs
+    one half only."""
+    from django.db.models import Exists
+
     from .statements.data import Movement
 
     cuts = _cuts(periods)
     n = len(cuts)  # buckets 0 … n-1: every line is dated before the last cut
-    inner = (
-        lines.filter(voucher__status=VoucherStatus.POSTED, voucher__date__lte=max(p[1] for p in periods))
-        .annotate(bucket=_bucket(cuts))
-        .order_by()
-        .values_list("account_id", "member_id", "bucket")
-        .annotate(d=_sum("debit_fen"), c=_sum("credit_fen"))
-    )
-    sql, params = inner.query.sql_with_params()
-    # Bucket 0 lies before every period, so only its balance counts; the balance through the last bucket is the
-    # sum of them all.
-    through = [
-        f"CAST(SUM(CASE WHEN t.bucket <= {j} THEN t.d - t.c ELSE 0 END) AS BIGINT) AS b{j}"
-        for j in range(n - 1)
-    ]
-    through.append(f"CAST(SUM(t.d - t.c) AS BIGINT) AS b{n - 1}")
-    within = [
-        f"CAST(SUM(CASE WHEN t.bucket = {j} THEN t.{side} ELSE 0 END) AS BIGINT) AS {side}{j}"
-        for j in range(1, n)
-        for side in "dc"
-    ]
-    if per_chart:
-        accounts = BookAccount._meta.db_table
-        key, join = "a.chart_account_id", f' INNER JOIN "{accounts}" a ON a.id = t.account_id'
-    else:
-        key, join = "t.account_id", ""
-    middle = (
-        f"SELECT {key} AS k, MIN(t.bucket) AS fb, {', '.join(through + within)}"
-        f" FROM ({sql}) t{join} GROUP BY {key}, t.member_id"
-    )
-    split = [
-        f"CAST(SUM(CASE WHEN m.b{j} {op} 0 THEN m.b{j} ELSE 0 END) AS BIGINT)"
-        for j in range(n)
-        for op in "><"
-    ]
-    moved = [f"CAST(SUM(m.{side}{j}) AS BIGINT)" for j in range(1, n) for side in "dc"]
-    outer = f"SELECT m.k, MIN(m.fb), {', '.join(split + moved)} FROM ({middle}) m GROUP BY m.k"
-
+    posted = lines.filter(voucher__status=VoucherStatus.POSTED, voucher__date__lte=max(p[1] for p in periods))
     # Per period: the bucket its opening balance runs through, and the one its closing balance does (the buckets
     # between, the first excluded, are the period's).
     ends = [(cuts.index(first), cuts.index(last + dt.timedelta(days=1))) for first, last in periods]
+    # The periods' ends before the latest bucket: whether a key has a line through them is counted.
+    early = sorted({hi for _lo, hi in ends if hi < n - 1})
+    before = Exists(
+        Voucher.objects.filter(book_id__in=book_ids, status=VoucherStatus.POSTED, date__lt=cuts[n - 2])
+    )
+    dated, dated_params, db = _bucket_sums(
+        posted.filter(before), cuts[: n - 1], early, net_first=True, per_chart=per_chart
+    )
+    # The plain half in the dated half's columns: nothing before the latest bucket, no line through an early end.
+    plain, plain_params, _db = _bucket_sums(
+        posted.filter(~before), [], [], net_first=False, per_chart=per_chart,
+        pad=(2 * (n - 1), 2 * (n - 2), len(early)),
+    )  # fmt: skip
+    rows: dict[int, tuple[list, list, dict]] = {}
+    for row in _raw_sql(db, f"{dated} UNION ALL {plain}", (*dated_params, *plain_params)):
+        values = row[1:]
+        at = [(values[2 * j], values[2 * j + 1]) for j in range(n)]
+        flows = values[2 * n : 2 * n + 2 * (n - 1)]
+        moved = [(0, 0)] + [(flows[2 * j], flows[2 * j + 1]) for j in range(n - 1)]
+        rows[row[0]] = (at, moved, dict(zip(early, values[2 * n + 2 * (n - 1) :], strict=True)))
+
     movements: dict[int, list] = {}
     sides: dict[int, list[tuple[int, int, int, int]]] = {}
-    for row in _raw_sql(inner.db, outer, params):
-        key_id, first_bucket = row[0], row[1]
-        split_at = row[2 : 2 + 2 * n]
-        moved_in = row[2 + 2 * n :]
+    for key_id, (at, moved, lines_through) in rows.items():
         per_period, per_sides = [], []
         for lo, hi in ends:
-            if first_bucket > hi:  # no line before the period's end: no movement, as if it were read alone
+            if not lines_through.get(hi, 1):  # no line before the period's end: no movement, as if read alone
                 per_period.append(None)
                 per_sides.append((0, 0, 0, 0))
                 continue
-            debit = sum(moved_in[2 * (j - 1)] for j in range(lo + 1, hi + 1))
-            credit = sum(moved_in[2 * (j - 1) + 1] for j in range(lo + 1, hi + 1))
-            per_period.append(Movement(split_at[2 * lo] + split_at[2 * lo + 1], debit, credit))
-            per_sides.append((split_at[2 * lo], split_at[2 * lo + 1], split_at[2 * hi], split_at[2 * hi + 1]))
+            debit = sum(moved[j][0] for j in range(lo + 1, hi + 1))
+            credit = sum(moved[j][1] for j in range(lo + 1, hi + 1))
+            per_period.append(Movement(at[lo][0] + at[lo][1], debit, credit))
+            per_sides.append((at[lo][0], at[lo][1], at[hi][0], at[hi][1]))
         movements[key_id] = per_period
         sides[key_id] = per_sides
     return _AccountRows(movements, sides)
 
 
 def _flow_and_close_rows(
-    book_ids: list[int], distribution_book_ids: list[int], distribution_ids: list[int], periods: list[Period]
+    book_ids: list[int], distribution_ids: list[int], periods: list[Period]
 ) -> tuple[dict[int, list[list[int]]], dict[int, list[list[int]]]]:
     """Two small aggregates in one query, each {account id: [[debit, credit] per period]}:
-    the flows: the lines of the periods' vouchers that touch a distribution account (`distribution_ids`, accounts
-    of the books `distribution_book_ids`, one per account), their own lines and the year-close vouchers left out;
+    the flows: the lines of the periods' vouchers that touch a distribution account (`distribution_ids`, one per
+    book), their own lines and the year-close vouchers left out;
     the closes: the lines of the year-close vouchers of the books `book_ids` in each period."""
     from .statements.data import YEAR_CLOSE_SOURCE
 
@@ -254,18 +308,15 @@ def _flow_and_close_rows(
     # 31 Decembers, through the (book, status, date) index, not among all the vouchers.
     days = [dt.date(y, 12, 31) for y in range(first.year, last.year + 1)]
     days = [day for day in days if first <= day <= last]
-    # The vouchers touching a distribution account, found through the (book, account) index: a handful per book and
-    # year. Both sets are worked out once, before the aggregate reads their lines: on PostgreSQL as ARRAY(…) init
+    # The vouchers touching a distribution account, found through the account index (by account alone: given the
+    # books too, SQLite scans every line rather than look up hundreds of (book, account) pairs): a handful per book
+    # and year. Both sets are worked out once, before the aggregate reads their lines: on PostgreSQL as ARRAY(…) init
     # plans, so no plan (on a table not analysed yet, say) can loop over the region's lines; SQLite always runs an
     # uncorrelated IN (…) once.
     sets = []
     if distribution_ids:
         sets.append(
-            VoucherLine.objects.filter(
-                book_id__in=sorted(set(distribution_book_ids)), account_id__in=distribution_ids
-            )
-            .order_by()
-            .values("voucher_id")
+            VoucherLine.objects.filter(account_id__in=distribution_ids).order_by().values("voucher_id")
         )
     if days and book_ids:
         sets.append(
@@ -391,10 +442,8 @@ def statement_data_of_books(
     chart_code, distribution_charts = _chart_accounts_of(ids)
     distribution = [a for a in accounts if a[2] in distribution_charts]
     lines = _lines_under(region_code, ids if books is not None else None)
-    rows = _account_rows(lines, periods)
-    flows, closes = _flow_and_close_rows(
-        ids, [a[1] for a in distribution], [a[0] for a in distribution], periods
-    )
+    rows = _account_rows(lines, ids, periods)
+    flows, closes = _flow_and_close_rows(ids, [a[0] for a in distribution], periods)
     info = {a[0]: a for a in accounts}
 
     per_book: dict[int, dict] = {pk: {"m": [{} for _ in periods], "s": [{} for _ in periods], "f": [
@@ -488,10 +537,9 @@ def statement_data_of_regions(
         if chart_info[ca][2] == ROLE_CODES[standard_of[chart_info[ca][1]]]["distribution"]
     ]
     lines = _lines_under(region_code, None)
-    rows = _account_rows(lines, periods, per_chart=True)
-    flows, closes = _flow_and_close_rows(
-        sorted(set(book_of.values())), [book_of[pk] for pk in distribution], distribution, periods
-    )
+    # the books of the charts' accounts: the other books' lines sum into no account of the charts
+    rows = _account_rows(lines, sorted(set(book_of.values())), periods, per_chart=True)
+    flows, closes = _flow_and_close_rows(sorted(set(book_of.values())), distribution, periods)
 
     per_chart = {c: {"m": [{} for _ in periods], "s": [{} for _ in periods], "f": [{} for _ in periods]}
                  for c in chart_ids}  # fmt: skip
