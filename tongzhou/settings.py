@@ -142,6 +142,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+else:
+    # The statements' and roll-ups' aggregates are planned at high cost, which switches JIT compilation on: at county
+    # scale it spends ≈ 2 s compiling and saves nothing on these queries (docs/PERFORMANCE.md, the books benchmark).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DB_VENDOR = "sqlite" if "sqlite" in DATABASES["default"]["ENGINE"] else "postgresql"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
