@@ -17,7 +17,7 @@ transactions summed per body and member (`SUM … GROUP BY cooperative_id, membe
 runs in one process; the memory figure is a separate process that computes the cascade once. `full` is the issue's
 full figure: the cascade, then every body's run through the run services (computed, published, approved, posted with
 its vouchers, paid with the payment vouchers and the households' income lines), one run; the harness runs it at
-township scale only (see docs/PERFORMANCE.md).
+township scale only (see docs/PERFORMANCE.md). `full --per-run`: every run computed, posted and paid alone.
 """
 
 from __future__ import annotations
@@ -142,9 +142,11 @@ def full(per_run: bool = False) -> dict:
     the year computed (a body with books from its books, which hold what it received from above; the platform from
     its given surplus plus what came from above), published, approved by the assembly, then every approved run
     posted (its vouchers) and every posted run paid in full (payment vouchers, the households' income lines) by the
-    county's batch services (`runs_post_batch`, `runs_pay_batch`), as a township's agency does; `per_run`: posted and
-    paid one run at a time (`run_post`, `run_pay`), the figure before the batch. The demo leaves every body's run
-    posted; those are reversed first (setup, not timed). A body whose year is a loss has no run (counted)."""
+    county's batch services (`runs_compute_batch`, `runs_post_batch`, `runs_pay_batch`), as a township's agency
+    does; `per_run`: computed, posted and paid one run at a time (`run_compute`, `run_post`, `run_pay`), the figure
+    before the batch. The demo leaves every body's run posted; those are reversed first (setup, not timed). A body
+    whose year is a loss has no run (counted). Both modes compute the same runs: posting a run books nothing into
+    another body's books (the demo booked what each body received from above), so no compute sees another's post."""
     import datetime as dt
 
     from tongzhou.coops.models import Cooperative
@@ -158,6 +160,7 @@ def full(per_run: bool = False) -> dict:
         run_post,
         run_publish,
         run_reverse,
+        runs_compute_batch,
         runs_pay_batch,
         runs_post_batch,
     )
@@ -176,20 +179,40 @@ def full(per_run: bool = False) -> dict:
     cascade_seconds = time.perf_counter() - started
     counts = {"runs": 0, "loss_or_nothing": 0, "paid": 0}
     steps = {"compute": 0.0, "publish_approve": 0.0, "post": 0.0, "pay": 0.0}
+    given_of: dict[int, int] = {}
     for key in computed.result.order:
         body_input = computed.chain.inputs[key]
-        body = Cooperative.objects.get(pk=body_input.body_id)
-        given = None
         if body_input.surplus_source in ("given", "none"):
-            given = body_input.surplus_fen + computed.result.bodies[key].income_from_above_fen
+            given_of[body_input.body_id] = (
+                body_input.surplus_fen + computed.result.bodies[key].income_from_above_fen
+            )
+    batch_runs: dict[int, object] = {}
+    if not per_run:  # every body's draft at once, as the agency computes them
         mark = time.perf_counter()
-        try:
-            run = run_compute(user=user, body=body, year=YEAR, surplus_fen=given, via="bench")
-        except InvalidInput:
+        drafts = runs_compute_batch(
+            user=user, region_code=county, year=YEAR, surplus_fen=given_of, via="bench"
+        )
+        steps["compute"] = time.perf_counter() - mark
+        batch_runs = {run.body_id: run for run in drafts.runs}
+    for key in computed.result.order:
+        body_id = computed.chain.inputs[key].body_id
+        if per_run:
+            body = Cooperative.objects.get(pk=body_id)
+            mark = time.perf_counter()
+            try:
+                run = run_compute(
+                    user=user, body=body, year=YEAR, surplus_fen=given_of.get(body_id), via="bench"
+                )
+            except InvalidInput:
+                counts["loss_or_nothing"] += 1
+                continue
+            finally:
+                steps["compute"] += time.perf_counter() - mark
+        elif body_id in batch_runs:
+            run = batch_runs[body_id]
+        else:
             counts["loss_or_nothing"] += 1
             continue
-        finally:
-            steps["compute"] += time.perf_counter() - mark
         counts["runs"] += 1
         mark = time.perf_counter()
         entitled = max(run.lines.count(), 1)

@@ -1,6 +1,6 @@
-"""A region's distribution runs posted, or paid in full, at once (issue 5, points 3 and 8): the township's agency
+"""A region's distribution runs computed, posted, or paid in full, at once (issue 5, points 3 and 8): the township's agency
 (村账乡代管) posts every run its bodies' assemblies approved, then pays them. Through
-`distribution.services.runs_post_batch` / `runs_pay_batch` with via="api": one transaction each, all or nothing; a
+`distribution.services.runs_compute_batch` / `runs_post_batch` / `runs_pay_batch` with via="api": one transaction each, all or nothing; a
 refusal names the body and the run in its details (run, body, body_name)."""
 
 from __future__ import annotations
@@ -32,6 +32,10 @@ class _In(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
+class BatchComputeIn(_In):
+    year: int = Field(ge=1990, le=2100, description="年度 / Year")
+
+
 class BatchPostIn(_In):
     year: int = Field(ge=1990, le=2100, description="年度 / Year")
     on: dt.date | None = Field(
@@ -53,10 +57,22 @@ class BatchRunOut(Schema):
     status: str
 
 
+class BatchSkippedOut(Schema):
+    body: int
+    body_name: str
+    code: str
+    message_zh: str
+    message_en: str
+    run: int | None = None
+    status: str | None = None
+
+
 class BatchOut(Schema):
     region_code: str
     year: int
     runs: list[BatchRunOut]
+    lines: int
+    skipped: list[BatchSkippedOut]
     vouchers: int
     payments: int
     amount: str
@@ -72,11 +88,32 @@ def _out(result: BatchResult) -> dict[str, Any]:
             {"id": r.pk, "body_id": r.body_id, "body_name": r.body.name, "status": r.status}
             for r in result.runs
         ],
+        "lines": result.lines,
+        "skipped": result.skipped,
         "vouchers": result.vouchers,
         "payments": result.payments,
         **money_fields("amount", result.amount_fen),
         "paid_runs": result.paid_runs,
     }
+
+
+@router.post(
+    "/regions/{region_code}/distribution-runs/compute",
+    response={200: BatchOut, **WRITE_ERRORS},
+    summary="批量计算分配草稿 / Compute a region's draft runs",
+    description="计算该地区每个组织本年度的分配草稿（本年盈余、待弥补亏损取自账簿），与逐个计算结果相同；已有草稿的重新计算，"
+    "已公示及以后的方案不动。本年亏损、未建账或无生效章程的组织不计算，列在 skipped（含原因）。\n\nCompute every body's "
+    "draft run of the year (surplus and losses from its books), exactly as computing each alone; a draft is recomputed, "
+    "a published or later run is left alone. A body whose year is a loss, that keeps no books or has no bylaws in "
+    "force is left out and listed in skipped with the reason; no body to compute at all is 409 nothing_to_compute.",
+)
+def region_runs_compute(
+    request: HttpRequest, payload: BatchComputeIn, region_code: str = REGION_CODE
+) -> dict[str, Any]:
+    result = writes.runs_compute_batch(
+        user=request.auth, region_code=region_code, year=payload.year, via="api"
+    )
+    return _out(result)
 
 
 @router.post(

@@ -13,6 +13,12 @@ urlpatterns = [
     re_path(rf"^r/{CODE}/distribution/{YEAR}/$", v.cascade_page, name="cascade"),
     re_path(rf"^r/{CODE}/distribution/{YEAR}/compute/$", v.cascade_compute_view, name="cascade_compute"),
     re_path(
+        rf"^r/{CODE}/distribution/{YEAR}/runs-compute/$",
+        b.distribution_runs_batch,
+        {"action": "compute"},
+        name="distribution_runs_compute",
+    ),
+    re_path(
         rf"^r/{CODE}/distribution/{YEAR}/post/$",
         b.distribution_runs_batch,
         {"action": "post"},

@@ -1,5 +1,6 @@
-"""The region's runs posted, or paid in full, at once from the region's distribution page (利益链): a township's
-agency (村账乡代管) posts every run its bodies' assemblies approved, then pays them. POST only; write access to the
+"""The region's runs computed, posted, or paid in full, at once from the region's distribution page (利益链): a
+township's agency (村账乡代管) computes every body's draft, posts every run its bodies' assemblies approved, then pays
+them. POST only; write access to the
 region is asked before the form is read (a reader gets 403); a refusal of any run is rendered as the error page
 (naming the body and the run) and nothing changes; success goes back to the page with a message."""
 
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from tongzhou.core.errors import InvalidInput
 from tongzhou.core.money import format_yuan
-from tongzhou.distribution.services import runs_pay_batch, runs_post_batch
+from tongzhou.distribution.services import runs_compute_batch, runs_pay_batch, runs_post_batch
 from tongzhou.regions.scope import require_write
 
 
@@ -47,7 +48,20 @@ def distribution_runs_batch(request: HttpRequest, code: str, year: str, action: 
             details={"field": "on", "value": request.POST.get("on", "")},
         )
     on = form.cleaned_data["on"]
-    if action == "post":
+    if action == "compute":
+        result = runs_compute_batch(user=request.user, region_code=code, year=year_value, via="web")
+        messages.success(
+            request,
+            _("已计算 %(runs)s 个分配草稿，%(lines)s 行明细。")
+            % {"runs": len(result.runs), "lines": result.lines},
+        )
+        for entry in result.skipped:
+            messages.warning(
+                request,
+                _("未计算 %(body)s：%(reason)s")
+                % {"body": entry["body_name"], "reason": entry["message_zh"]},
+            )
+    elif action == "post":
         result = runs_post_batch(user=request.user, region_code=code, year=year_value, on=on, via="web")
         messages.success(
             request,

@@ -1,6 +1,7 @@
-"""`tongzhou distribute --region CODE --year Y --user U --post-approved|--pay-posted [--on D]`: the region's runs
-posted, or paid in full, at once (`distribution.services.runs_post_batch` / `runs_pay_batch`), for a township's agency
-that keeps every village body's books (村账乡代管). Hooked into the `distribute` command (its --region mode)."""
+"""`tongzhou distribute --region CODE --year Y --user U --compute|--post-approved|--pay-posted [--on D]`: the
+region's runs computed (every body's draft), posted, or paid in full, at once (`distribution.services.runs_compute_batch`
+/ `runs_post_batch` / `runs_pay_batch`), for a township's agency that keeps every village body's books (村账乡代管).
+Hooked into the `distribute` command (its --region mode)."""
 
 from __future__ import annotations
 
@@ -8,18 +9,18 @@ from django.utils import timezone
 
 from tongzhou.core.errors import InvalidInput
 from tongzhou.distribution.models import PaymentMethod
-from tongzhou.distribution.services import runs_pay_batch, runs_post_batch
+from tongzhou.distribution.services import runs_compute_batch, runs_pay_batch, runs_post_batch
 
 
 def region_batch(command, user: str | None, options: dict) -> None:
     """Run the --region mode of `distribute` (errors go back to the command, which reports them)."""
     from .commands.distribute import parse_date, t, yuan
 
-    post, pay = options.get("post_approved"), options.get("pay_posted")
-    if post == pay:
+    compute, post, pay = options.get("compute"), options.get("post_approved"), options.get("pay_posted")
+    if sum(map(bool, (compute, post, pay))) != 1:
         raise InvalidInput(
-            "--region 须与 --post-approved 或 --pay-posted 之一同用。",
-            "--region needs one of --post-approved or --pay-posted.",
+            "--region 须与 --compute、--post-approved 或 --pay-posted 之一同用。",
+            "--region needs one of --compute, --post-approved or --pay-posted.",
             code="action_required",
         )
     if options.get("action") is not None:
@@ -37,7 +38,21 @@ def region_batch(command, user: str | None, options: dict) -> None:
     acting = command.acting_user(user)
     on = parse_date(options.get("on"), "--on")
     region = options["region"]
-    if post:
+    if compute:
+        result = runs_compute_batch(user=acting, region_code=region, year=options["year"], via="cli")
+        command.stdout.write(
+            t(
+                f"已计算：地区 {region} {result.year} 年度 {len(result.runs)} 个分配草稿，{result.lines} 行明细；"
+                f"未计算 {len(result.skipped)} 个组织",
+                f"Computed: {len(result.runs)} draft runs of {result.year} in region {region}, {result.lines} lines; "
+                f"{len(result.skipped)} bodies left out",
+            )
+        )
+        for entry in result.skipped:
+            command.stdout.write(
+                f"  -  {entry['body_name']}  {entry['code']}: {entry['message_zh']} / {entry['message_en']}"
+            )
+    elif post:
         result = runs_post_batch(user=acting, region_code=region, year=options["year"], on=on, via="cli")
         command.stdout.write(
             t(

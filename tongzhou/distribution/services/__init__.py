@@ -2,7 +2,7 @@
 books, pay it (household income lines included), reverse it. Scoped to the body's region, validated, audited,
 one transaction each."""
 
-from .batch import runs_pay_batch, runs_post_batch
+from .batch import runs_compute_batch, runs_pay_batch, runs_post_batch
 from .cascade import cascade_compute
 from .compute import run_compute
 from .lifecycle import run_approve, run_post, run_publish, run_reverse
@@ -16,6 +16,7 @@ __all__ = [
     "run_post",
     "run_publish",
     "run_reverse",
+    "runs_compute_batch",
     "runs_pay_batch",
     "runs_post_batch",
 ]

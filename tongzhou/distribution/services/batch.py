@@ -23,24 +23,32 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Max, Sum
+from django.db.models import F, Max, Q, Sum
 from django.utils import timezone
 
 from tongzhou.accounts.models import AuditEvent
 from tongzhou.accounts.services import audit_record
-from tongzhou.coops.models import Cooperative
+from tongzhou.coops.domain.bylaws import bylaws_in_force
+from tongzhou.coops.domain.shares import Holding, member_account
+from tongzhou.coops.models import Bylaws, Cooperative, Member, MemberTransaction, ShareClass, ShareEntry
+from tongzhou.coops.selectors.cooperatives import bylaws_terms
+from tongzhou.coops.selectors.shares import ACCOUNT_STATUSES
 from tongzhou.core.bulk import append_rows
-from tongzhou.core.errors import Conflict, TongzhouError
+from tongzhou.core.errors import Conflict, NotFound, TongzhouError
 from tongzhou.households.models import Household
 from tongzhou.ledger.domain.auto import AutoLine, keeps_books
-from tongzhou.ledger.models import Book
+from tongzhou.ledger.models import Book, VoucherLine, VoucherStatus
 from tongzhou.ledger.services.auto import AutoOperation, post_operation_vouchers
 from tongzhou.ledger.services.periods import check_date_in_book
+from tongzhou.ledger.statements.read import statements_for_books
 from tongzhou.regions.scope import code_prefix_q, require_write
 
+from .. import domain
 from ..models import (
     BOOKED_STATUSES,
     DistributionLine,
@@ -51,7 +59,8 @@ from ..models import (
     PaymentMethod,
     RunStatus,
 )
-from .common import ACCOUNTS, COLLECTIVE, actor, check_date, field_error
+from .common import ACCOUNTS, COLLECTIVE, actor, check_date, field_error, standard_of, wrong_status
+from .compute import RESULT_FIGURE, _coop_lines, _key, _ledger_surplus, _steps_json
 from .lifecycle import _already_booked, _distribution_operations
 
 BATCH_ROWS = 1000
@@ -68,6 +77,9 @@ class BatchResult:
     payments: int = 0
     amount_fen: int = 0
     paid_runs: int = 0
+    lines: int = 0
+    # The bodies left out (compute): {body, body_name, code, message_zh, message_en[, run, status]}.
+    skipped: list[dict] = field(default_factory=list)
 
 
 def _check_region(region_code: object) -> str:
@@ -542,4 +554,451 @@ def runs_pay_batch(
     return result
 
 
-__all__ = ["BatchResult", "runs_pay_batch", "runs_post_batch"]
+# -- every body's run computed at once ----------------------------------------------------------------------------
+
+# A body the batch leaves out rather than refusing the region: a year that is a loss (Art. 44), no books to read
+# the surplus from, no bylaws in force; `run_compute` refuses each of these alone.
+SKIPPED_CODES = ("loss_not_distributable", "no_book", "no_bylaws")
+
+
+def _body_skip(body: Cooperative, exc: TongzhouError, run: DistributionRun | None = None) -> dict:
+    entry = {
+        "body": body.pk,
+        "body_name": body.name,
+        "code": exc.code,
+        "message_zh": exc.message_zh,
+        "message_en": exc.message_en,
+    }
+    if run is not None:
+        entry.update(run=run.pk, status=run.status)
+    return entry
+
+
+def _naming_body(exc: TongzhouError, body: Cooperative) -> TongzhouError:
+    """The refusal of one body's computation, its message prefixed with the body, its details naming it."""
+    details = exc.details if isinstance(exc.details, dict) else {"error": exc.details}
+    named = type(exc).__new__(type(exc))
+    TongzhouError.__init__(
+        named,
+        f"{body.name}：{exc.message_zh}",
+        f"{body.name}: {exc.message_en}",
+        code=exc.code,
+        details={**details, "body": body.pk, "body_name": body.name},
+        http_status=exc.http_status,
+    )
+    return named
+
+
+@dataclass
+class RegionInputs:
+    """What `run_compute` reads for one body, read once for the region's bodies: one aggregate per kind of figure.
+    Each reader groups by body what the per-body reader of `compute.py` reads, with the same filters."""
+
+    books: dict[int, Book] = field(default_factory=dict)
+    surplus: dict[int, int] = field(default_factory=dict)  # by book id
+    losses: dict[int, int] = field(default_factory=dict)  # by book id
+    members: dict[int, list[Member]] = field(default_factory=dict)  # by body, admitted members in id order
+    held: dict[int, dict[int, dict[int, Holding]]] = field(default_factory=dict)  # body → member → class
+    class_kinds: dict[int, str] = field(default_factory=dict)
+    capital_classes: dict[int, set[int]] = field(default_factory=dict)  # by body
+    reserve: dict[int, dict[int, int]] = field(default_factory=dict)  # body → member → share
+    counted: dict[int, dict[int, tuple[int, Decimal]]] = field(default_factory=dict)  # body → member → sums
+
+
+def _region_inputs(user, region_code: str, year: int, bodies: list[Cooperative], terms: dict) -> RegionInputs:
+    ids = [b.pk for b in bodies]
+    found = RegionInputs()
+    for book in (
+        Book.objects.filter(cooperative_id__in=ids)
+        .select_related("cooperative", "chart")
+        .order_by("region_code", "pk")
+    ):
+        found.books.setdefault(book.cooperative_id, book)
+    # 本年盈余: the books' surplus statements of the region, from one aggregate (`statements_for_books`, the builder
+    # `statements_for_book` uses); a book that is not under the region's code is read alone, as run_compute does.
+    if found.books:
+        statements = statements_for_books(
+            user=user,
+            region_code=region_code,
+            kinds=("surplus",),
+            date_from=dt.date(year, 1, 1),
+            date_to=dt.date(year, 12, 31),
+        )
+        for book in found.books.values():
+            if book.pk in statements:
+                found.surplus[book.pk] = int(
+                    statements[book.pk]["surplus"].figures[RESULT_FIGURE[book.chart.standard]][0]
+                )
+        # Losses: the debit balance of 盈余分配 (332) / 收益分配 (322) on 1 January, per book.
+        code_of = {b.pk: {"farmers_cooperative": "332", "collective_organisation": "322"}.get(b.chart.standard)
+                   for b in found.books.values()}  # fmt: skip
+        net: dict[int, int] = defaultdict(int)
+        for book_id, code, debit, credit in (
+            VoucherLine.objects.filter(
+                book_id__in=list(code_of),
+                voucher__status=VoucherStatus.POSTED,
+                voucher__date__lt=dt.date(year, 1, 1),
+            )
+            .filter(Q(account__code__startswith="332") | Q(account__code__startswith="322"))
+            .order_by()
+            .values_list("book_id", "account__code")
+            .annotate(debit=Sum("debit_fen"), credit=Sum("credit_fen"))
+        ):
+            if code_of[book_id] and code.startswith(code_of[book_id]):
+                net[book_id] += (debit or 0) - (credit or 0)
+        found.losses = {book_id: max(value, 0) for book_id, value in net.items()}
+    for member in Member.objects.filter(cooperative_id__in=ids, status__in=ACCOUNT_STATUSES).order_by("pk"):
+        found.members.setdefault(member.cooperative_id, []).append(member)
+    # Holdings on 31 December per (member, class), the empty ones left out (`holdings_at`).
+    for body_id, member_id, class_id, units, amount in (
+        ShareEntry.objects.filter(cooperative_id__in=ids, on__lte=dt.date(year, 12, 31))
+        .order_by()
+        .values_list("cooperative_id", "member_id", "share_class_id")
+        .annotate(units=Sum("units_centi"), amount=Sum("amount_fen"))
+    ):
+        holding = Holding(units, amount)
+        if not holding.is_empty:
+            found.held.setdefault(body_id, {}).setdefault(member_id, {})[class_id] = holding
+    for pk, body_id, kind, is_capital in ShareClass.objects.filter(cooperative_id__in=ids).values_list(
+        "pk", "cooperative_id", "kind", "is_capital"
+    ):
+        found.class_kinds[pk] = kind
+        if is_capital:
+            found.capital_classes.setdefault(body_id, set()).add(pk)
+    # Reserve shares (Art. 42): what earlier runs in the books quantified, less what was returned at exit.
+    quantified: dict[int, dict[int, int]] = defaultdict(dict)
+    for body_id, member_id, total in (
+        DistributionLine.objects.filter(
+            run__body_id__in=ids,
+            run__year__lt=year,
+            run__status__in=BOOKED_STATUSES,
+            run__reverses__isnull=True,
+        )
+        .order_by()
+        .values_list("run__body_id", "member_id")
+        .annotate(total=Sum("reserve_quantified_fen"))
+    ):
+        quantified[body_id][member_id] = total
+    returned = dict(
+        Member.objects.filter(pk__in=[m for per in quantified.values() for m in per]).values_list(
+            "pk", "exit_reserve_returned_fen"
+        )
+    )
+    found.reserve = {
+        body_id: {pk: max(total - returned.get(pk, 0), 0) for pk, total in per.items()}
+        for body_id, per in quantified.items()
+    }
+    # Member transactions of the kinds each body's bylaws count: one aggregate per distinct set of kinds.
+    by_kinds: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for body_id, body_terms in terms.items():
+        by_kinds[tuple(sorted(body_terms.patronage_transaction_kinds))].append(body_id)
+    for kinds, body_ids in by_kinds.items():
+        if not kinds:
+            continue
+        for body_id, member_id, amount, quantity in (
+            MemberTransaction.objects.filter(
+                cooperative_id__in=body_ids, year=year, is_member=True, kind__in=list(kinds)
+            )
+            .order_by()
+            .values_list("cooperative_id", "member_id")
+            .annotate(amount=Sum("amount_fen"), quantity=Sum("quantity"))
+        ):
+            found.counted.setdefault(body_id, {})[member_id] = (amount or 0, quantity or Decimal("0"))
+    return found
+
+
+def _batch_cooperative(body, year, terms, surplus, losses, found: RegionInputs):
+    """`compute._compute_cooperative` from the region's figures: (result, accounts, snapshot)."""
+    reserve = found.reserve.get(body.pk, {})
+    held = found.held.get(body.pk, {})
+    counted = found.counted.get(body.pk, {})
+    capital = found.capital_classes.get(body.pk, set())
+    accounts = [
+        (
+            m,
+            member_account(
+                member_id=m.pk,
+                year=year,
+                held=held.get(m.pk, {}),
+                class_kinds=found.class_kinds,
+                capital_classes=capital,
+                reserve_share_fen=reserve.get(m.pk, 0),
+            ),
+        )
+        for m in found.members.get(body.pk, [])
+    ]
+    members = tuple(
+        domain.MemberAccount(
+            key=_key(m.pk),
+            capital_fen=a.capital_fen,
+            reserve_share_fen=a.reserve_share_fen,
+            subsidy_share_fen=a.subsidy_share_fen,
+            transactions_amount_fen=counted.get(m.pk, (0, 0))[0],
+            transactions_quantity=counted.get(m.pk, (0, Decimal("0")))[1],
+        )
+        for m, a in accounts
+    )
+    result = domain.distribute_cooperative(
+        domain.CooperativeYear(
+            surplus_fen=surplus,
+            members=members,
+            losses_to_make_up_fen=losses,
+            subsidy_property_fen=0,
+            conversion_bp=0,
+        ),
+        terms,
+    )
+    snapshot = [
+        {
+            "member_id": m.pk,
+            "key": d.key,
+            "capital_fen": d.capital_fen,
+            "reserve_share_fen": d.reserve_share_fen,
+            "subsidy_share_fen": d.subsidy_share_fen,
+            "transactions_amount_fen": d.transactions_amount_fen,
+            "transactions_quantity": str(d.transactions_quantity),
+        }
+        for (m, _a), d in zip(accounts, members, strict=True)
+    ]
+    return result, accounts, snapshot
+
+
+def _batch_collective(body, terms, surplus, losses, found: RegionInputs):
+    """`compute._compute_collective` from the region's figures: (result, lines without their run, snapshot)."""
+    held = {
+        member_id: sum(h.units_centi for h in by_class.values())
+        for member_id, by_class in found.held.get(body.pk, {}).items()
+    }
+    members = [m for m in found.members.get(body.pk, []) if m.pk in held]
+    shares = tuple(domain.IncomeRightShare(_key(m.pk), Decimal(max(held[m.pk], 0)) / 100) for m in members)
+    result = domain.distribute_collective(
+        domain.CollectiveYear(income_fen=surplus, shares=shares, losses_to_make_up_fen=losses), terms
+    )
+    sheets = {s.key: s for s in result.members}
+    lines = []
+    for m in members:
+        sheet = sheets[_key(m.pk)]
+        lines.append(
+            DistributionLine(
+                member=m,
+                household_id=m.household_id,
+                key=sheet.key,
+                display_name=m.display_name[:120],
+                income_right_shares=Decimal(sheet.shares),
+                income_right_fen=sheet.income_right_fen,
+                cash_fen=sheet.income_right_fen,
+                payable_share_fen=sheet.income_right_fen,
+                village_code=m.village_code,
+                county_code=m.county_code or body.county_code,
+            )
+        )
+    snapshot = [
+        {"member_id": m.pk, "key": s.key, "shares": str(s.shares)}
+        for m, s in zip(members, shares, strict=True)
+    ]
+    return result, lines, snapshot
+
+
+def _given_surplus(surplus_fen: Mapping[int, int] | None) -> dict[int, int]:
+    given = dict(surplus_fen or {})
+    for body_id, value in given.items():
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise field_error(
+                "surplus_fen",
+                "本年盈余须为整数（分）。",
+                "The year's surplus must be a whole number of fen.",
+                "amount_type",
+                body=body_id,
+                value=repr(value),
+            )
+    return given
+
+
+@transaction.atomic
+def runs_compute_batch(
+    *,
+    user,
+    region_code: str,
+    year: int,
+    surplus_fen: Mapping[int, int] | None = None,
+    via: str = "web",
+) -> BatchResult:
+    """Compute a draft run of `year` for every body of the region, each exactly as `run_compute(user=…, body=…,
+    year=…)` computes it with its defaults (the surplus and losses from the body's books, no subsidy-formed
+    property, nothing converted to capital): the same inputs, steps and lines. A body's newest draft of the year is
+    recomputed; a body with a published, approved, posted or paid run of the year is left alone. `surplus_fen`
+    ({body id: fen}) gives a body's surplus instead of its books (as run_compute's `surplus_fen`), e.g. a platform
+    company's, which keeps no books here.
+
+    What `run_compute` refuses for one body on its own figures — a loss year (Art. 44), no books to read the surplus
+    from, no bylaws in force on 31 December — leaves that body out, reported in `skipped` with the runs left alone
+    (as the pay batch skips a run with nothing due); any other refusal (scope, the year, the region's code, a figure
+    the domain rejects) refuses the whole batch, naming the body, and nothing changes. A region where no body is
+    computed is refused (`nothing_to_compute`), its details listing why each body was left out.
+    """
+    region_code = _check_region(region_code)
+    year = _check_year(year)
+    require_write(user, region_code)
+    given = _given_surplus(surplus_fen)
+    bodies = list(Cooperative.objects.filter(code_prefix_q("region_code", region_code)).order_by("pk"))
+    result = BatchResult(region_code, year)
+    # The runs of the year: a body with one past the draft is left alone; its newest draft is recomputed (locked).
+    active = (RunStatus.PUBLISHED, RunStatus.APPROVED, RunStatus.POSTED, RunStatus.PAID)
+    runs_of = DistributionRun.objects.filter(
+        body_id__in=[b.pk for b in bodies], year=year, reverses__isnull=True
+    ).order_by("pk")
+    left = {r.body_id: r for r in runs_of.filter(status__in=active)}
+    drafts = {
+        r.body_id: r
+        for r in runs_of.filter(status=RunStatus.DRAFT)
+        .exclude(body_id__in=list(left))
+        .select_for_update(of=("self",))
+    }
+    year_end = dt.date(year, 12, 31)
+    versions: dict[int, list[Bylaws]] = defaultdict(list)
+    for bylaws in Bylaws.objects.filter(
+        cooperative_id__in=[b.pk for b in bodies], effective_from__lte=year_end
+    ):
+        versions[bylaws.cooperative_id].append(bylaws)
+    todo: list[tuple[Cooperative, Bylaws]] = []
+    for body in bodies:
+        try:
+            require_write(user, body.region_code)
+        except TongzhouError as exc:
+            raise _naming_body(exc, body) from None
+        if body.pk in left:
+            run = left[body.pk]
+            result.skipped.append(
+                _body_skip(
+                    body,
+                    wrong_status(run, "draft", "重新计算（已公示的方案不能再改）", "recompute"),
+                    run,
+                )
+            )
+            continue
+        bylaws = bylaws_in_force(versions.get(body.pk, []), year_end)
+        if bylaws is None:
+            result.skipped.append(
+                _body_skip(
+                    body,
+                    NotFound(
+                        f"合作社在{year_end.isoformat()}没有生效的章程。",
+                        f"The cooperative had no bylaws in force on {year_end.isoformat()}.",
+                        code="no_bylaws",
+                    ),
+                )
+            )
+            continue
+        todo.append((body, bylaws))
+    terms = {body.pk: bylaws_terms(bylaws) for body, bylaws in todo}
+    found = _region_inputs(user, region_code, year, [b for b, _ in todo], terms)
+    now = timezone.now()
+    who = actor(user)
+    computed: list[tuple[DistributionRun, list[DistributionLine], dict]] = []
+    for body, bylaws in todo:
+        body_terms = terms[body.pk]
+        standard = standard_of(body)
+        book = found.books.get(body.pk)
+        try:
+            if body.pk in given:
+                surplus, surplus_source = given[body.pk], "given"
+            elif book is None:
+                raise field_error(
+                    "surplus_fen",
+                    "该组织尚未建账，无法从账簿读取本年盈余，请直接填写本年盈余。",
+                    "The organisation has no books to read the year's surplus from; give the surplus instead.",
+                    "no_book",
+                )
+            elif book.pk in found.surplus:
+                surplus, surplus_source = found.surplus[book.pk], "ledger"
+            else:  # a book outside the region's code: read alone
+                surplus, surplus_source = _ledger_surplus(user=user, body=body, year=year), "ledger"
+            losses = found.losses.get(book.pk, 0) if book is not None else 0
+            inputs = {
+                "surplus_fen": surplus,
+                "surplus_source": surplus_source,
+                "losses_to_make_up_fen": losses,
+                "losses_source": "ledger",
+                "subsidy_property_fen": 0,
+                "conversion_bp": 0,
+                "bylaws": {
+                    "id": bylaws.pk,
+                    "effective_from": bylaws.effective_from.isoformat(),
+                    "terms": body_terms.as_row_values(),
+                },
+            }
+            if standard == COLLECTIVE:
+                outcome, lines, snapshot = _batch_collective(body, body_terms, surplus, losses, found)
+            else:
+                outcome, accounts, snapshot = _batch_cooperative(
+                    body, year, body_terms, surplus, losses, found
+                )
+        except TongzhouError as exc:
+            if exc.code in SKIPPED_CODES:
+                result.skipped.append(_body_skip(body, exc))
+                continue
+            raise _naming_body(exc, body) from None
+        inputs["members"] = snapshot
+        run = drafts.get(body.pk) or DistributionRun(
+            body=body, year=year, region_code=body.region_code, county_code=body.county_code
+        )
+        run.body = body
+        run.standard = standard
+        run.inputs = inputs
+        run.steps = _steps_json(outcome.steps)
+        run.computed_at = now
+        run.computed_by = who
+        run.updated_at = now
+        if standard != COLLECTIVE:
+            lines = (run, body, body_terms, accounts, outcome)  # made once the run has its id
+        computed.append(
+            (run, lines, {"year": year, "surplus_fen": surplus, "surplus_source": surplus_source})
+        )
+    result.skipped.sort(key=lambda entry: entry["body"])
+    if not computed:
+        raise Conflict(
+            f"地区 {region_code} {year} 年度没有可以计算分配方案的组织。",
+            f"Region {region_code} has no body whose run of {year} can be computed.",
+            code="nothing_to_compute",
+            details={"region_code": region_code, "year": year, "skipped": result.skipped},
+        )
+    fresh = [run for run, _l, _d in computed if run.pk is None]
+    recomputed = [run for run, _l, _d in computed if run.pk is not None]
+    DistributionRun.objects.bulk_create(fresh, batch_size=BATCH_ROWS)
+    if recomputed:
+        DistributionRun.objects.bulk_update(
+            recomputed,
+            ["standard", "inputs", "steps", "computed_at", "computed_by", "updated_at"],
+            batch_size=BATCH_ROWS,
+        )
+        DistributionLine.objects.filter(run_id__in=[r.pk for r in recomputed]).delete()
+    written: list[DistributionLine] = []
+    details: dict[int, dict] = {}
+    for run, lines, audit in computed:
+        if isinstance(lines, tuple):
+            lines = _coop_lines(*lines)
+        for line in lines:
+            line.run = run
+        written.extend(lines)
+        details[run.pk] = {**audit, "lines": len(lines)}
+    DistributionLine.objects.bulk_create(written, batch_size=BATCH_ROWS)
+    result.runs = sorted((run for run, _l, _d in computed), key=lambda r: r.body_id)
+    result.lines = len(written)
+    _audit_runs(user, "distribution.run_compute", result.runs, details, via)
+    audit_record(
+        user=user,
+        action="distribution.runs_compute_batch",
+        region_code=region_code,
+        via=via,
+        details={
+            "year": year,
+            "runs": [r.pk for r in result.runs],
+            "lines": result.lines,
+            "skipped": [{"body": s["body"], "code": s["code"]} for s in result.skipped],
+            "given": {str(k): v for k, v in given.items()},
+        },
+    )
+    return result
+
+
+__all__ = ["BatchResult", "runs_compute_batch", "runs_pay_batch", "runs_post_batch"]

@@ -17,7 +17,7 @@
                                                              发放 / pay what is due on D (today), to everyone or
                                                              to one member
         --reverse [--on D]                                   冲销 / a reversing run (today)
-    distribute --region CODE --year Y --user U --post-approved|--pay-posted [--on D]
+    distribute --region CODE --year Y --user U --compute|--post-approved|--pay-posted [--on D]
         批量 / every approved run of the region's bodies posted, or every posted run paid in full (batch_cli)
     distribute --cascade COUNTY_CODE --year Y --user U [--platform-surplus YUAN] [--household H]
         利益链 / the county's cascade, computed and kept: per body what came in and went out, the totals, and
@@ -255,6 +255,9 @@ class Command(TongzhouCommand):
             "--cascade", metavar="COUNTY_CODE", help="县代码（6 位）/ the county's code: its cascade"
         )
         mode.add_argument("--region", help="地区代码：批量记账或发放 / a region's runs at once")
+        parser.add_argument(
+            "--compute", action="store_true", help="--region：计算各组织的分配草稿 / compute drafts"
+        )
         parser.add_argument("--post-approved", action="store_true", help="--region：记账已通过的方案 / post")
         parser.add_argument("--pay-posted", action="store_true", help="--region：发放已记账的方案 / pay")
         parser.add_argument("--user", help="操作用户（按其权限范围执行）/ acting user; every mode but --from")
