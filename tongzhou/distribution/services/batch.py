@@ -48,7 +48,6 @@ from tongzhou.ledger.services.periods import check_date_in_book
 from tongzhou.ledger.statements.read import statements_for_books
 from tongzhou.regions.scope import code_prefix_q, require_write
 
-from .. import domain
 from ..models import (
     BOOKED_STATUSES,
     DistributionLine,
@@ -60,7 +59,14 @@ from ..models import (
     RunStatus,
 )
 from .common import ACCOUNTS, COLLECTIVE, actor, check_date, field_error, standard_of, wrong_status
-from .compute import RESULT_FIGURE, _coop_lines, _key, _ledger_surplus, _steps_json
+from .compute import (
+    RESULT_FIGURE,
+    _coop_lines,
+    _ledger_surplus,
+    _steps_json,
+    collective_sheet,
+    cooperative_sheet,
+)
 from .lifecycle import _already_booked, _distribution_operations
 
 BATCH_ROWS = 1000
@@ -727,39 +733,9 @@ def _batch_cooperative(body, year, terms, surplus, losses, found: RegionInputs):
         )
         for m in found.members.get(body.pk, [])
     ]
-    members = tuple(
-        domain.MemberAccount(
-            key=_key(m.pk),
-            capital_fen=a.capital_fen,
-            reserve_share_fen=a.reserve_share_fen,
-            subsidy_share_fen=a.subsidy_share_fen,
-            transactions_amount_fen=counted.get(m.pk, (0, 0))[0],
-            transactions_quantity=counted.get(m.pk, (0, Decimal("0")))[1],
-        )
-        for m, a in accounts
+    result, snapshot = cooperative_sheet(
+        accounts=accounts, counted=counted, terms=terms, surplus=surplus, losses=losses
     )
-    result = domain.distribute_cooperative(
-        domain.CooperativeYear(
-            surplus_fen=surplus,
-            members=members,
-            losses_to_make_up_fen=losses,
-            subsidy_property_fen=0,
-            conversion_bp=0,
-        ),
-        terms,
-    )
-    snapshot = [
-        {
-            "member_id": m.pk,
-            "key": d.key,
-            "capital_fen": d.capital_fen,
-            "reserve_share_fen": d.reserve_share_fen,
-            "subsidy_share_fen": d.subsidy_share_fen,
-            "transactions_amount_fen": d.transactions_amount_fen,
-            "transactions_quantity": str(d.transactions_quantity),
-        }
-        for (m, _a), d in zip(accounts, members, strict=True)
-    ]
     return result, accounts, snapshot
 
 
@@ -770,33 +746,9 @@ def _batch_collective(body, terms, surplus, losses, found: RegionInputs):
         for member_id, by_class in found.held.get(body.pk, {}).items()
     }
     members = [m for m in found.members.get(body.pk, []) if m.pk in held]
-    shares = tuple(domain.IncomeRightShare(_key(m.pk), Decimal(max(held[m.pk], 0)) / 100) for m in members)
-    result = domain.distribute_collective(
-        domain.CollectiveYear(income_fen=surplus, shares=shares, losses_to_make_up_fen=losses), terms
+    return collective_sheet(
+        body=body, terms=terms, surplus=surplus, losses=losses, members=members, held=held
     )
-    sheets = {s.key: s for s in result.members}
-    lines = []
-    for m in members:
-        sheet = sheets[_key(m.pk)]
-        lines.append(
-            DistributionLine(
-                member=m,
-                household_id=m.household_id,
-                key=sheet.key,
-                display_name=m.display_name[:120],
-                income_right_shares=Decimal(sheet.shares),
-                income_right_fen=sheet.income_right_fen,
-                cash_fen=sheet.income_right_fen,
-                payable_share_fen=sheet.income_right_fen,
-                village_code=m.village_code,
-                county_code=m.county_code or body.county_code,
-            )
-        )
-    snapshot = [
-        {"member_id": m.pk, "key": s.key, "shares": str(s.shares)}
-        for m, s in zip(members, shares, strict=True)
-    ]
-    return result, lines, snapshot
 
 
 def _given_surplus(surplus_fen: Mapping[int, int] | None) -> dict[int, int]:

@@ -156,10 +156,10 @@ def _coop_lines(run, body, terms, accounts, result) -> list[DistributionLine]:
     return lines
 
 
-def _compute_cooperative(*, user, body, year, terms, surplus, losses, subsidy_property_fen, conversion_bp):
-    reserve = _reserve_shares(body, year)
-    accounts = member_accounts(user=user, cooperative=body, year=year, reserve_shares=reserve)
-    counted = _counted_transactions(body, year, terms.patronage_transaction_kinds)
+def cooperative_sheet(*, accounts, counted, terms, surplus, losses, subsidy_property_fen=0, conversion_bp=0):
+    """The cooperative's distribution from its member accounts ([(member, account)] in member order) and counted
+    transactions ({member id: (amount, quantity)}): (result, snapshot of the inputs per member). Shared by
+    `run_compute` and the region's batch, which read the same figures differently."""
     members = tuple(
         domain.MemberAccount(
             key=_key(m.pk),
@@ -191,22 +191,29 @@ def _compute_cooperative(*, user, body, year, terms, surplus, losses, subsidy_pr
         }
         for (m, _a), d in zip(accounts, members, strict=True)
     ]
+    return result, snapshot
+
+
+def _compute_cooperative(*, user, body, year, terms, surplus, losses, subsidy_property_fen, conversion_bp):
+    reserve = _reserve_shares(body, year)
+    accounts = member_accounts(user=user, cooperative=body, year=year, reserve_shares=reserve)
+    counted = _counted_transactions(body, year, terms.patronage_transaction_kinds)
+    result, snapshot = cooperative_sheet(
+        accounts=accounts,
+        counted=counted,
+        terms=terms,
+        surplus=surplus,
+        losses=losses,
+        subsidy_property_fen=subsidy_property_fen,
+        conversion_bp=conversion_bp,
+    )
     return result, accounts, snapshot
 
 
-def _compute_collective(*, user, body, year, terms, surplus, losses):
-    """A collective's members share by income-right shares (收益权份额, Art. 40): the units of its share classes
-    held on 31 December."""
-    held: dict[int, int] = {}
-    for (member_id, _class), holding in holdings_at(
-        user=user, cooperative=body, on=dt.date(year, 12, 31)
-    ).items():
-        held[member_id] = held.get(member_id, 0) + holding.units_centi
-    members = list(
-        Member.objects.filter(cooperative=body, status__in=("active", "exit_notified", "exited"))
-        .filter(pk__in=list(held))
-        .order_by("pk")
-    )
+def collective_sheet(*, body, terms, surplus, losses, members, held):
+    """A collective's distribution by income-right shares from its members (in member order) and the units each
+    holds ({member id: hundredths}): (result, lines without their run, snapshot). Shared by `run_compute` and the
+    region's batch."""
     shares = tuple(domain.IncomeRightShare(_key(m.pk), Decimal(max(held[m.pk], 0)) / 100) for m in members)
     result = domain.distribute_collective(
         domain.CollectiveYear(income_fen=surplus, shares=shares, losses_to_make_up_fen=losses), terms
@@ -234,6 +241,24 @@ def _compute_collective(*, user, body, year, terms, surplus, losses):
         for m, s in zip(members, shares, strict=True)
     ]
     return result, lines, snapshot
+
+
+def _compute_collective(*, user, body, year, terms, surplus, losses):
+    """A collective's members share by income-right shares (收益权份额, Art. 40): the units of its share classes
+    held on 31 December."""
+    held: dict[int, int] = {}
+    for (member_id, _class), holding in holdings_at(
+        user=user, cooperative=body, on=dt.date(year, 12, 31)
+    ).items():
+        held[member_id] = held.get(member_id, 0) + holding.units_centi
+    members = list(
+        Member.objects.filter(cooperative=body, status__in=("active", "exit_notified", "exited"))
+        .filter(pk__in=list(held))
+        .order_by("pk")
+    )
+    return collective_sheet(
+        body=body, terms=terms, surplus=surplus, losses=losses, members=members, held=held
+    )
 
 
 def _steps_json(steps) -> dict:
