@@ -20,8 +20,8 @@ the bodies above as investment income (Dr 应收款 / Cr 投资收益, source `R
 is the surplus its run distributes; and per body its run: computed, published 15 December, approved by the
 assembly on 31 December (the law's 15 and 10 days of notice; 90% of the members for, 5% against), posted the same
 day with the vouchers `run_post` books (Dr 盈余分配 / Cr 盈余公积, 应付盈余返还, 应付剩余盈余; a collective's Cr
-公积公益金 and 内部往来). The year 2025 stays open. Runs are posted, not paid: payments (and the households'
-income lines) come in 2026.
+公积公益金 and 内部往来). The year 2025 stays open. Runs are posted here; `payments.py` pays them in January 2026
+(payments, their vouchers, the households' income lines).
 
 The demo's collectives have no membership roll (收益权份额) yet: what a collective distributes to members stays
 unallocated in its 收益分配 until one is registered; the cascade test covers a collective with households.
@@ -191,10 +191,13 @@ class _VoucherWriter:
             get_user_model().objects.filter(username__in=[MAKER, CHECKER]).values_list("username", "pk")
         )
         self.maker_id, self.checker_id = users.get(MAKER), users.get(CHECKER)
-        self.pending: list[tuple[Book, dt.date, str, str, list[AutoLine]]] = []
+        self.pending: list[tuple[Book, dt.date, str, str, list[AutoLine], bool]] = []
 
-    def add(self, book: Book, on: dt.date, summary: str, source: str, lines: list[AutoLine]) -> None:
-        self.pending.append((book, on, summary, source, lines))
+    def add(
+        self, book: Book, on: dt.date, summary: str, source: str, lines: list[AutoLine], *, line_summary=False
+    ) -> None:
+        """`line_summary`: each line carries the voucher's summary, as `post_operation_vouchers` writes them."""
+        self.pending.append((book, on, summary, source, lines, line_summary))
 
     def write(self) -> list[tuple[str, int]]:
         """Write every pending voucher; returns (source, voucher id)."""
@@ -208,9 +211,21 @@ class _VoucherWriter:
                 "book_id", "code", "pk"
             )
         }
+        # A month after the demo year (the payments of January) is opened as `lock_period` opens it: the books'
+        # months run on without a gap (every book has the twelve of the demo year).
+        months = {(b.pk, on.year, on.month) for b, on, *_ in self.pending}
+        Period.objects.bulk_create(
+            [Period(book_id=b, year=y, month=m) for b, y, m in sorted(months) if y > YEAR],
+            ignore_conflicts=True,
+        )
         periods = {
             (p.book_id, p.year, p.month): p
-            for p in Period.objects.filter(book_id__in=list(books), year=YEAR, month=12)
+            for p in Period.objects.filter(
+                book_id__in=list(books),
+                year__in={y for _b, y, _m in months},
+                month__in={m for *_k, m in months},
+            )
+            if (p.book_id, p.year, p.month) in months
         }
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {VOUCHER_TABLE}")
@@ -223,7 +238,7 @@ class _VoucherWriter:
         posted = vendor != "postgresql" or superuser
         now = self.writer.now
         vouchers, lines, flips, written = [], [], [], []
-        for book, on, summary, source, auto_lines in self.pending:
+        for book, on, summary, source, auto_lines, line_summary in self.pending:
             period = periods[(book.pk, on.year, on.month)]
             period.last_number += 1
             vid, next_id = next_id, next_id + 1
@@ -239,7 +254,8 @@ class _VoucherWriter:
             )  # fmt: skip
             for i, line in enumerate(auto_lines, start=1):
                 lines.append(
-                    (vid, i, accounts[(book.pk, line.account_code)], "", line.debit_fen, line.credit_fen,
+                    (vid, i, accounts[(book.pk, line.account_code)], summary[:200] if line_summary else "",
+                     line.debit_fen, line.credit_fen,
                      line.member_id, line.counterparty, book.pk, book.region_code, book.county_code)
                 )  # fmt: skip
             written.append((source, vid))
@@ -249,6 +265,8 @@ class _VoucherWriter:
             self.writer.write(VOUCHER_TABLE, VOUCHER_COLUMNS, vouchers)
             self.writer.write(LINE_TABLE, LINE_COLUMNS, lines)
             if flips:
+                # A second write in one transaction (a test that builds the demo in its own) finds it there.
+                cursor.execute("DROP TABLE IF EXISTS demo_distribution_post")
                 cursor.execute(
                     "CREATE TEMP TABLE demo_distribution_post (id bigint, period_id bigint, number int) ON COMMIT DROP"
                 )

@@ -23,6 +23,7 @@ from .coops import CoopDemoResult, demo_coops_build, demo_coops_reset
 from .distribution import DistributionDemoResult, demo_distribution_build, demo_distribution_reset
 from .generate import PREFECTURE, iter_village_rows, plan, region_rows
 from .guarantees import GuaranteeDemoResult, demo_guarantees_build, demo_guarantees_reset
+from .payments import PaymentDemoResult, demo_payments_build
 
 DEMO_PASSWORD = "tongzhou2026"
 PERSONS_PER_TRANSACTION = 50_000
@@ -46,7 +47,17 @@ class DemoResult:
     books: BooksDemoResult = field(default_factory=BooksDemoResult)
     guarantees: GuaranteeDemoResult = field(default_factory=GuaranteeDemoResult)
     distribution: DistributionDemoResult = field(default_factory=DistributionDemoResult)
+    payments: PaymentDemoResult = field(default_factory=PaymentDemoResult)
     users: list[DemoUser] = field(default_factory=list)
+
+
+def _analyze() -> None:
+    """Refresh the planner's statistics after a bulk load (PostgreSQL's autovacuum comes too late for the next
+    phase; SQLite has none without it, and samples at most 1,000 rows per index here)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA analysis_limit=1000")
+        cursor.execute("ANALYZE")
 
 
 def demo_users_for(scale: str, seed: int, county: str | None = None) -> list[DemoUser]:
@@ -90,10 +101,13 @@ def demo_build(
     progress: Callable[[int, int], None] | None = None,
     coops_progress: Callable[[int], None] | None = None,
     transaction_vouchers: str = "monthly",
+    pay: bool = True,
 ) -> DemoResult:
     """Generate the synthetic Bijie at a scale into the database (the register, the cooperatives at three levels,
     their books). Refuses a database that has households. `transaction_vouchers`: the member transactions booked
-    as a summary voucher a month ("monthly", as the import books them) or one voucher each ("each")."""
+    as a summary voucher a month ("monthly", as the import books them) or one voucher each ("each"). `pay`: the
+    year's distribution paid in January of the next year (else its runs stay posted, e.g. for a bench that reverses
+    and reposts them)."""
     plans = plan(scale, seed, county)
     if not reset and (Household.objects.exists() or Person.objects.exists()):
         raise Conflict(
@@ -143,12 +157,20 @@ def demo_build(
         sqlite_tuned()
     ):  # the books of the demo year, made and posted by the village accountant and secretary
         result.books = demo_books_build(seed=seed, transactions=transaction_vouchers)
+    _analyze()  # the phases below aggregate the freshly bulk-loaded books: the planner needs their statistics
     with sqlite_tuned():  # the guaranteed payments, booked and paid: a cost before the surplus
         result.guarantees = demo_guarantees_build()
     with sqlite_tuned():  # the year's three-level distribution, posted (its vouchers count among the books')
         result.distribution = demo_distribution_build(seed=seed)
-    result.books.vouchers += result.guarantees.vouchers + result.distribution.vouchers
-    result.books.lines += result.guarantees.voucher_lines + result.distribution.voucher_lines
+    if pay:
+        with sqlite_tuned():  # paid in January (payment vouchers, the households' income lines)
+            result.payments = demo_payments_build(seed=seed)
+    result.books.vouchers += (
+        result.guarantees.vouchers + result.distribution.vouchers + result.payments.vouchers
+    )
+    result.books.lines += (
+        result.guarantees.voucher_lines + result.distribution.voucher_lines + result.payments.voucher_lines
+    )
     return result
 
 

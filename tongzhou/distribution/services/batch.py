@@ -58,7 +58,16 @@ from ..models import (
     PaymentMethod,
     RunStatus,
 )
-from .common import ACCOUNTS, COLLECTIVE, actor, check_date, field_error, standard_of, wrong_status
+from .common import (
+    ACCOUNTS,
+    COLLECTIVE,
+    actor,
+    check_date,
+    check_year,
+    field_error,
+    standard_of,
+    wrong_status,
+)
 from .compute import (
     RESULT_FIGURE,
     _coop_lines,
@@ -99,12 +108,6 @@ def _check_region(region_code: object) -> str:
             value=code,
         )
     return code
-
-
-def _check_year(year: object) -> int:
-    if isinstance(year, bool) or not isinstance(year, int) or not 1990 <= year <= 2100:
-        raise field_error("year", "年度不正确。", "The year is not valid.", "year_invalid", value=repr(year))
-    return year
 
 
 def _naming(exc: TongzhouError, run: DistributionRun) -> TongzhouError:
@@ -235,7 +238,7 @@ def runs_post_batch(
     """Post every approved, unreversed run of the year of the bodies in the region, as `run_post` posts one:
     dated `on` (each run's assembly date by default)."""
     region_code = _check_region(region_code)
-    year = _check_year(year)
+    year = check_year(year)
     require_write(user, region_code)
     if on is not None:
         on = check_date(on, "on")
@@ -385,7 +388,7 @@ def runs_pay_batch(
     `paid` once nothing is due. A posted run with nothing due is left as it is (not a refusal: `run_pay` refuses it
     alone, the batch skips it); a region with nothing due at all is refused."""
     region_code = _check_region(region_code)
-    year = _check_year(year)
+    year = check_year(year)
     require_write(user, region_code)
     on = check_date(on, "on")
     if method not in PaymentMethod.values:
@@ -789,7 +792,7 @@ def runs_compute_batch(
     computed is refused (`nothing_to_compute`), its details listing why each body was left out.
     """
     region_code = _check_region(region_code)
-    year = _check_year(year)
+    year = check_year(year)
     require_write(user, region_code)
     given = _given_surplus(surplus_fen)
     bodies = list(Cooperative.objects.filter(code_prefix_q("region_code", region_code)).order_by("pk"))

@@ -62,7 +62,7 @@ from ..models import (
     DistributionLine,
     DistributionRun,
 )
-from .common import COLLECTIVE, COOPERATIVE, actor, field_error
+from .common import COLLECTIVE, COOPERATIVE, actor, check_year, field_error
 
 # Vouchers that book, in a receiving body's books, its share of a distribution above it: "<source>:<year>:<payer
 # body id>". Its own surplus leaves them out (the cascade adds income from above itself).
@@ -152,12 +152,6 @@ def _check_region(region_code: object) -> str:
             value=code,
         )
     return code
-
-
-def _check_year(year: object) -> int:
-    if isinstance(year, bool) or not isinstance(year, int) or not 1990 <= year <= 2100:
-        raise field_error("year", "年度不正确。", "The year is not valid.", "year_invalid", value=repr(year))
-    return year
 
 
 def _fetch(rows: QuerySet) -> list[tuple]:
@@ -581,7 +575,7 @@ def cascade_compute(
     here. A loss year somewhere is carried by that body and the chain continues; a body without bylaws, or
     memberships that form a cycle, are refused and nothing is written."""
     county = _check_region(region_code)
-    year = _check_year(year)
+    year = check_year(year)
     require_read(user, county)
     chain = county_chain(county_code=county, year=year, surplus_fen=surplus_fen)
     if not chain.bodies:

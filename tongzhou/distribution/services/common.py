@@ -63,6 +63,30 @@ def check_date(value: object, field: str) -> dt.date:
     return value
 
 
+def check_year(year: object) -> int:
+    if isinstance(year, bool) or not isinstance(year, int) or not 1990 <= year <= 2100:
+        raise field_error("year", "年度不正确。", "The year is not valid.", "year_invalid", value=repr(year))
+    return year
+
+
+def reverse_system_vouchers(*, user, vouchers, on: dt.date, via: str) -> list:
+    """Red-ink reversals of a run's or a booking's vouchers, posted on `on`. They are system vouchers, like the
+    originals: the reversal of what an assembly approved needs no second checker."""
+    from django.utils import timezone
+
+    from tongzhou.ledger.services import voucher_post, voucher_reverse
+
+    now = timezone.now()
+    reversals = []
+    for voucher in vouchers:
+        reversal = voucher_reverse(user=user, voucher=voucher, date=on, via=via)
+        reversal.checker = actor(user)
+        reversal.checked_at = now
+        reversal.save(update_fields=["checker", "checked_at", "updated_at"])
+        reversals.append(voucher_post(user=user, voucher=reversal, via=via))
+    return reversals
+
+
 def check_count(value: object, field: str, zh: str, en: str) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
         raise field_error(

@@ -45,7 +45,6 @@ from tongzhou.core.errors import Conflict, NotFound
 from tongzhou.households.models import Household
 from tongzhou.ledger.domain.auto import AutoLine, keeps_books
 from tongzhou.ledger.models import Book, Voucher
-from tongzhou.ledger.services import voucher_post, voucher_reverse
 from tongzhou.ledger.services.auto import AutoOperation, post_operation_vouchers
 from tongzhou.ledger.services.periods import check_date_in_book
 from tongzhou.regions.scope import require_read, require_write
@@ -59,7 +58,16 @@ from ..models import (
     HouseholdIncome,
     IncomeKind,
 )
-from .common import COLLECTIVE, actor, check_count, check_date, field_error, lock_body, standard_of
+from .common import (
+    COLLECTIVE,
+    actor,
+    check_count,
+    check_date,
+    field_error,
+    lock_body,
+    reverse_system_vouchers,
+    standard_of,
+)
 
 # The accounts per standard (see the module's table).
 GUARANTEE_ACCOUNTS = {
@@ -494,15 +502,7 @@ def guarantees_reverse(
     originals = list(booking.vouchers.order_by("date", "number"))
     if originals:
         _book_of(booking.body, on, "on")
-    now = timezone.now()
-    reversals = []
-    for voucher in originals:
-        reversal = voucher_reverse(user=user, voucher=voucher, date=on, via=via)
-        # A system voucher, like the original: its reversal needs no second checker.
-        reversal.checker = actor(user)
-        reversal.checked_at = now
-        reversal.save(update_fields=["checker", "checked_at", "updated_at"])
-        reversals.append(voucher_post(user=user, voucher=reversal, via=via))
+    reversals = reverse_system_vouchers(user=user, vouchers=originals, on=on, via=via)
     booking.reversed_on = on
     booking.reversed_by = actor(user)
     booking.save()

@@ -29,7 +29,6 @@ from tongzhou.accounts.services import audit_record
 from tongzhou.core.errors import Conflict
 from tongzhou.ledger.domain.auto import AutoLine, keeps_books
 from tongzhou.ledger.models import Book, Voucher
-from tongzhou.ledger.services import voucher_post, voucher_reverse
 from tongzhou.ledger.services.auto import AutoOperation, post_operation_vouchers
 from tongzhou.ledger.services.periods import check_date_in_book
 from tongzhou.regions.scope import require_write
@@ -49,6 +48,7 @@ from .common import (
     field_error,
     lock_body,
     lock_run,
+    reverse_system_vouchers,
     wrong_status,
 )
 
@@ -336,18 +336,11 @@ def run_reverse(
             "reversal_before_post",
             value=on.isoformat(),
         )
-    reversals = []
     originals = list(run.vouchers.order_by("date", "number"))
     if originals:
         book_for_posting(run, on, "on")
     now = timezone.now()
-    for voucher in originals:
-        reversal = voucher_reverse(user=user, voucher=voucher, date=on, via=via)
-        # A system voucher, like the original: the reversal of an approved run needs no second checker.
-        reversal.checker = actor(user)
-        reversal.checked_at = now
-        reversal.save(update_fields=["checker", "checked_at", "updated_at"])
-        reversals.append(voucher_post(user=user, voucher=reversal, via=via))
+    reversals = reverse_system_vouchers(user=user, vouchers=originals, on=on, via=via)
     run.status = RunStatus.REVERSED
     run.reversed_at = now
     run.save()

@@ -118,6 +118,12 @@ class Command(TongzhouCommand):
             f"保底收益 guaranteed payments: {guarantees.bookings:,} 个组织 bodies, {guarantees.lines:,} 笔 lines, "
             f"¥{guarantees.total_fen / 100:,.2f}"
         )
+        chain, paid = result.distribution, result.payments
+        self.stdout.write(
+            f"2025 年度盈余分配 distribution: {chain.runs:,} 个方案 runs posted, 惠及 {chain.households:,} 户 "
+            f"households, ¥{chain.to_households_fen / 100:,.2f}; 2026 年 1 月发放 paid: {paid.runs:,} 个方案 runs, "
+            f"{paid.payments:,} 笔 payments, ¥{paid.total_fen / 100:,.2f}, 农户收入 income lines {paid.income_lines:,}"
+        )
         self._print_logins(result.users)
 
     def _print_logins(self, users) -> None:

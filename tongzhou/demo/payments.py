@@ -1,0 +1,230 @@
+"""The demo pays its 2025 distribution in January 2026: every posted run with cash due is paid in full, as
+`distribution.services.payments.run_pay(payments=None)` would leave it, written in bulk.
+
+It runs after `distribution.demo_distribution_build`. Per county, in one transaction:
+- the day: each township's bodies (its union, its village cooperatives and collectives) pay on a seeded day from 10
+  to 25 January 2026, the county's platform company on a seeded day from 5 to 9 January (it pays the unions first);
+- per run, a payment (银行转账) of every line's outstanding cash (cash − paid), in the order of the lines' keys; each
+  settles the patronage return first (应付盈余返还, what is still due of it) and the rest from the remainder share
+  (应付剩余盈余; a collective's 内部往来), as `run_pay` splits it. A line between bodies (a village cooperative's
+  share to its collective, a union's to its village cooperatives, the platform's to the unions) is paid like any
+  other: `run_pay` pays every line. What a body receives is not booked in its own books by `run_pay`: its 31
+  December receivable (应收款, source `RECEIVED_SOURCE`) stays open;
+- per run of a body with a book, the payment voucher `run_pay` posts: one voucher (`run_pay` does not split it by
+  members) with a debit per member and part (the member's line of 221 / 222, a collective's 113) and 银行存款 credited
+  with the total, summary 发放<year>年度盈余分配 (收益分配), source `distribution.Run:<id>:pay`, numbered on after
+  the month's last voucher; the January 2026 period is opened as `lock_period` opens it. The platform keeps no
+  books here: its payments have no voucher;
+- an income line per part paid to a household (按交易量返还 `patronage_return`, 分红 `dividend`), of the run's year,
+  dated the payment, with the household's village and county;
+- the lines' `paid_fen`, and the runs' status `paid`.
+
+A run with nothing due (a collective without a membership roll has no lines) stays posted: `run_pay` refuses it
+(`nothing_due`). The demo reset deletes the income lines and payments before the lines and runs
+(`distribution.demo_distribution_reset`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+
+from tongzhou.coops.models import Cooperative, Level
+from tongzhou.distribution.models import (
+    DistributionLine,
+    DistributionRun,
+    HouseholdIncome,
+    IncomeKind,
+    Payment,
+    PaymentMethod,
+    RunStatus,
+)
+from tongzhou.distribution.services.common import ACCOUNTS, COLLECTIVE, COOPERATIVE
+from tongzhou.households.models import Household
+from tongzhou.ledger.domain.auto import AutoLine, keeps_books
+from tongzhou.ledger.models import Book
+
+from .books import MAKER
+from .coops import YEAR, _Writer
+from .distribution import _VoucherWriter
+
+PAY_YEAR, PAY_MONTH = YEAR + 1, 1
+TOWNSHIP_DAYS = (10, 25)  # a township's bodies pay on one day of these (January)
+PLATFORM_DAYS = (5, 9)  # the county's platform pays the unions first
+PAYMENT_TABLE = Payment._meta.db_table
+PAYMENT_COLUMNS = (
+    "id", "run_id", "line_id", "on", "amount_fen", "return_fen", "share_fen", "method", "reference", "paid_by_id",
+    "voucher_id", "region_code", "county_code", "created_at",
+)  # fmt: skip
+INCOME_COLUMNS = (
+    "household_id", "year", "kind", "amount_fen", "on", "body_id", "run_id", "payment_id", "village_code",
+    "county_code", "created_at",
+)  # fmt: skip
+
+
+@dataclass
+class PaymentDemoResult:
+    runs: int = 0  # runs paid
+    nothing_due: int = 0  # posted runs with nothing to pay (left posted, as run_pay leaves them)
+    payments: int = 0
+    total_fen: int = 0
+    to_households_fen: int = 0
+    income_lines: int = 0
+    vouchers: int = 0
+    voucher_lines: int = 0
+
+
+def pay_day(seed: int, county: str, body: Cooperative) -> dt.date:
+    """The day a body pays: its township's seeded day, or the county platform's."""
+    if body.level == Level.COUNTY:
+        rng = random.Random(f"tongzhou-demo-payments:{seed}:{county}")
+        return dt.date(PAY_YEAR, PAY_MONTH, rng.randint(*PLATFORM_DAYS))
+    township = body.region_code[:9]
+    rng = random.Random(f"tongzhou-demo-payments:{seed}:{township}")
+    return dt.date(PAY_YEAR, PAY_MONTH, rng.randint(*TOWNSHIP_DAYS))
+
+
+def demo_payments_build(*, seed: int = 2026) -> PaymentDemoResult:
+    """Pay every posted run of the demo year in full (see the module docstring), county by county, one transaction
+    each. Expects the posted runs of `demo_distribution_build`."""
+    result = PaymentDemoResult()
+    writer = _Writer()
+    paid_by = get_user_model().objects.filter(username=MAKER).values_list("pk", flat=True).first()
+    counties = sorted(
+        set(
+            DistributionRun.objects.filter(year=YEAR, status=RunStatus.POSTED).values_list(
+                "county_code", flat=True
+            )
+        )
+    )
+    for county in counties:
+        with transaction.atomic():
+            _county(county, seed, writer, result, paid_by)
+    return result
+
+
+def _county(county: str, seed: int, writer: _Writer, result: PaymentDemoResult, paid_by: int | None) -> None:
+    runs = list(
+        DistributionRun.objects.filter(
+            county_code=county, year=YEAR, status=RunStatus.POSTED, reverses__isnull=True
+        )
+        .select_related("body")
+        .defer("inputs", "steps")
+        .order_by("pk")
+    )
+    books = {b.cooperative_id: b for b in Book.objects.filter(cooperative_id__in=[r.body_id for r in runs])}
+    lines: dict[int, list[tuple]] = defaultdict(list)
+    # As run_pay reads them: by key, each with its outstanding cash (the demo's runs have no payment yet).
+    for row in (
+        DistributionLine.objects.filter(run__in=runs, paid_fen__lt=F("cash_fen"))
+        .order_by("run_id", "key")
+        .values_list(
+            "pk", "run_id", "member_id", "household_id", "cash_fen", "paid_fen", "payable_return_fen"
+        )
+    ):
+        lines[row[1]].append(row)
+    paid_return = dict(
+        Payment.objects.filter(run__in=runs)
+        .order_by()
+        .values_list("line_id")
+        .annotate(total=Sum("return_fen"))
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {PAYMENT_TABLE}")
+        next_id = cursor.fetchone()[0] + 1
+
+    vouchers = _VoucherWriter(writer, result)
+    # (run, day, [(payment id, line, to the return, to the share)])
+    planned: list[tuple[DistributionRun, dt.date, list[tuple]]] = []
+    for run in runs:
+        due = lines.get(run.pk, [])
+        if not due:
+            result.nothing_due += 1  # run_pay: 本分配方案没有待发放的金额 (nothing_due)
+            continue
+        book = books.get(run.body_id)
+        if keeps_books(run.body.legal_form) and book is None:
+            result.nothing_due += 1  # run_pay refuses a body that keeps books but has none (no_book)
+            continue
+        day = pay_day(seed, county, run.body)
+        rows = []
+        for line in due:
+            amount = line[4] - line[5]
+            to_return = min(amount, line[6] - paid_return.get(line[0], 0))
+            rows.append((next_id, line, to_return, amount - to_return))
+            next_id += 1
+        planned.append((run, day, rows))
+        if book is None or not keeps_books(run.body.legal_form):
+            continue  # the platform keeps no books here
+        accounts = ACCOUNTS[COLLECTIVE if run.is_collective else COOPERATIVE]
+        debits = []
+        for _pk, line, to_return, to_share in rows:
+            if to_return:
+                debits.append(AutoLine(accounts["return"], to_return, 0, member_id=line[2]))
+            if to_share:
+                debits.append(AutoLine(accounts["share"], to_share, 0, member_id=line[2]))
+        total = sum(d.debit_fen for d in debits)
+        vouchers.add(
+            book,
+            day,
+            f"发放{run.year}年度{'收益' if run.is_collective else '盈余'}分配",
+            f"distribution.Run:{run.pk}:pay",
+            [*debits, AutoLine(accounts["bank"], 0, total)],
+            line_summary=True,
+        )
+    if not planned:
+        return
+    voucher_of = dict(vouchers.write())
+
+    households = {
+        pk: (village, household_county)
+        for pk, village, household_county in Household.objects.filter(
+            pk__in={line[3] for _r, _d, rows in planned for _p, line, *_ in rows if line[3]}
+        ).values_list("pk", "village_code", "county_code")
+    }
+    payments, incomes = [], []
+    now = writer.now
+    for run, day, rows in planned:
+        voucher_id = voucher_of.get(f"distribution.Run:{run.pk}:pay")
+        for pk, line, to_return, to_share in rows:
+            payments.append(
+                (pk, run.pk, line[0], day.isoformat(), to_return + to_share, to_return, to_share,
+                 PaymentMethod.BANK_TRANSFER.value, "", paid_by, voucher_id, run.region_code, run.county_code, now)
+            )  # fmt: skip
+            result.total_fen += to_return + to_share
+            if line[3] is None:
+                continue  # a body: no household income
+            village, household_county = households[line[3]]
+            for kind, amount in ((IncomeKind.PATRONAGE_RETURN, to_return), (IncomeKind.DIVIDEND, to_share)):
+                if amount:
+                    incomes.append(
+                        (line[3], run.year, kind.value, amount, day.isoformat(), run.body_id, run.pk, pk, village,
+                         household_county, now)
+                    )  # fmt: skip
+                    result.to_households_fen += amount
+    writer.write(PAYMENT_TABLE, PAYMENT_COLUMNS, payments)
+    writer.write(HouseholdIncome._meta.db_table, INCOME_COLUMNS, incomes)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('{PAYMENT_TABLE}', 'id'), "
+                f"(SELECT COALESCE(MAX(id), 1) FROM {PAYMENT_TABLE}))"
+            )
+    # Every line with cash due is paid in full; the runs are paid.
+    paid_runs = [run.pk for run, _d, _r in planned]
+    DistributionLine.objects.filter(run_id__in=paid_runs, paid_fen__lt=F("cash_fen")).update(
+        paid_fen=F("cash_fen")
+    )
+    stamp = timezone.now()
+    DistributionRun.objects.filter(pk__in=paid_runs).update(
+        status=RunStatus.PAID, paid_at=stamp, updated_at=stamp
+    )
+    result.runs += len(planned)
+    result.payments += len(payments)
+    result.income_lines += len(incomes)
