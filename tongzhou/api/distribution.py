@@ -190,7 +190,11 @@ def income_out(line: HouseholdIncome) -> dict[str, Any]:
 
 def _detail(user, run_id: int) -> dict[str, Any]:
     run = reads.run_get(user=user, run_id=run_id)
-    return {**run_out(run), "lines": [line_out(x) for x in reads.run_lines(user=user, run=run)]}
+    return {
+        **run_out(run),
+        "lines": [line_out(x) for x in reads.run_lines(user=user, run=run)],
+        "surplus_in_books_now_fen": writes.surplus_in_books_now(user=user, run=run),
+    }
 
 
 def _summary(user, run_id: int) -> dict[str, Any]:

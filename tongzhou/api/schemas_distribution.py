@@ -84,6 +84,12 @@ class RunOut(Schema):
 
 class RunDetailOut(RunOut):
     lines: list[LineOut]
+    surplus_in_books_now_fen: int | None = Field(
+        None,
+        description="方案计算后账簿中的本年盈余已变化时为现值（方案已过时，草稿须重新计算）；否则为空 / The year's "
+        "surplus in the books now when it differs from the one the run was computed from (the run is out of date); "
+        "null otherwise",
+    )
 
 
 class RunPage(Schema):

@@ -361,12 +361,21 @@ def _year_page(
             published=run.status in reads.PUBLISHED_STATUSES and run.reverses_id is None,
             vouchers=list(run.vouchers.order_by("date", "number")),
             payments_count=run.payments.count(),
+            surplus_change=_surplus_change(request, run),
         )
         all_lines = list(lines) if context["can_write"] else []
     else:
         all_lines = []
     context["forms"] = _forms_for(run, active, all_lines, bound or {}) if context["can_write"] else {}
     return render(request, "web/distribution/run.html", context, status=status)
+
+
+def _surplus_change(request: HttpRequest, run: DistributionRun) -> dict[str, str] | None:
+    """The run's surplus and the books' now, formatted, when they differ (the run is out of date)."""
+    now = writes.surplus_in_books_now(user=request.user, run=run)
+    if now is None:
+        return None
+    return {"then": format_yuan(int(run.inputs.get("surplus_fen") or 0)), "now": format_yuan(now)}
 
 
 def _sheet_columns(run: DistributionRun) -> list[tuple[str, str]]:

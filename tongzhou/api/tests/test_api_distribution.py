@@ -4,11 +4,14 @@ every bad input answered in the one error format, naming the field (and the arti
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from tongzhou.distribution.models import DistributionRun, RunStatus
 from tongzhou.distribution.tests.runs_builders import YEAR, build_collective_year, build_coop_year, counts
 from tongzhou.households.models import Person
+from tongzhou.ledger.testing import post_voucher
 
 from .calling import Caller, error_of
 
@@ -183,3 +186,23 @@ def test_a_collectives_run_shares_by_income_right_shares_and_needs_two_thirds(pe
     )
     error = error_of(short)
     assert short.status_code == 400 and "two thirds" in error["message"]
+
+
+def test_a_run_says_when_the_books_surplus_changed_after_it_was_computed(personas, coop):
+    """A late voucher (¥300.00 of December electricity) posted after the draft: the run's detail gives the books'
+    surplus now, ¥99,700.00, until the draft is recomputed from it."""
+    caller = Caller(personas.cadre_a)
+    run = caller.post(f"/coops/{coop.cooperative.pk}/distribution-runs", {"year": YEAR}).json()
+    assert run["surplus_fen"] == 10_000_000 and run["surplus_in_books_now_fen"] is None
+    post_voucher(
+        maker=personas.cadre_a,
+        checker=personas.secretary_a,
+        book=coop.book,
+        date=dt.date(YEAR, 12, 30),
+        summary="补记12月电费",
+        lines=[{"account": "521", "debit_fen": 30_000}, {"account": "102", "credit_fen": 30_000}],
+    )
+    stale = caller.get(f"/distribution-runs/{run['id']}").json()
+    assert stale["surplus_fen"] == 10_000_000 and stale["surplus_in_books_now_fen"] == 9_970_000
+    again = caller.post(f"/distribution-runs/{run['id']}/recompute", {}).json()
+    assert again["surplus_fen"] == 9_970_000 and again["surplus_in_books_now_fen"] is None

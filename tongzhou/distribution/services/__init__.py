@@ -4,7 +4,7 @@ one transaction each."""
 
 from .batch import runs_compute_batch, runs_pay_batch, runs_post_batch
 from .cascade import cascade_compute
-from .compute import run_compute
+from .compute import run_compute, surplus_in_books_now
 from .lifecycle import run_approve, run_post, run_publish, run_reverse
 from .payments import run_pay
 
@@ -19,4 +19,5 @@ __all__ = [
     "runs_compute_batch",
     "runs_pay_batch",
     "runs_post_batch",
+    "surplus_in_books_now",
 ]

@@ -55,6 +55,18 @@ def _ledger_surplus(*, user, body: Cooperative, year: int) -> int:
     return int(statement.figures[RESULT_FIGURE[book.chart.standard]][0])
 
 
+def surplus_in_books_now(*, user, run: DistributionRun) -> int | None:
+    """The year's surplus the body's books show now, when it is not the one `run` was computed from: for a run that
+    read its surplus from the books and is not in them yet (draft, published, approved). A guaranteed payment, a late
+    voucher or a reversal posted since makes the run out of date; None when it is not (or the surplus was given)."""
+    if run.status not in (RunStatus.DRAFT, RunStatus.PUBLISHED, RunStatus.APPROVED):
+        return None
+    if run.inputs.get("surplus_source") != "ledger" or _book(run.body) is None:
+        return None
+    now = _ledger_surplus(user=user, body=run.body, year=run.year)
+    return None if now == run.inputs.get("surplus_fen") else now
+
+
 def _ledger_losses(*, body: Cooperative, year: int) -> int:
     """Losses still to make up when the year opens: a debit balance of 盈余分配 (收益分配) on 1 January."""
     book = _book(body)

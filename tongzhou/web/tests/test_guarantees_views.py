@@ -76,3 +76,30 @@ def test_bylaws_without_guarantees_say_so_and_readers_get_no_forms(client, perso
     assert read.status_code == 200 and 'id="book"' not in read.content.decode()
     assert client.post(page_url(ex.cooperative) + "book/", {}).status_code == 403
     assert counts() == before
+
+
+def test_a_draft_computed_before_the_guarantees_were_booked_says_it_is_out_of_date(client, personas):
+    """The run read ¥100,000.00 from the books; the guarantees booked since take ¥1,205.48 off the year's surplus, so
+    its page says so with both figures until the draft is recomputed."""
+    from tongzhou.distribution.services import run_compute, surplus_in_books_now
+    from tongzhou.distribution.services.guarantees import guarantees_book
+    from tongzhou.distribution.tests.runs_builders import post_year
+
+    ex = build_example(personas)
+    post_year(personas, ex.book, income_fen=15_000_000, cost_fen=5_000_000)
+    run = run_compute(user=personas.cadre_a, body=ex.cooperative, year=YEAR)
+    assert run.inputs["surplus_fen"] == 10_000_000
+    assert surplus_in_books_now(user=personas.cadre_a, run=run) is None
+    client.force_login(personas.cadre_a)
+    year_url = f"/coops/{ex.cooperative.pk}/distribution/{YEAR}/"
+    assert "stale-surplus" not in client.get(year_url).content.decode()
+
+    guarantees_book(user=personas.cadre_a, body=ex.cooperative, year=YEAR, pay=True)
+    assert surplus_in_books_now(user=personas.cadre_a, run=run) == 10_000_000 - 120_548
+    html = client.get(year_url).content.decode()
+    assert "本方案按本年盈余 ¥100,000.00 计算；此后账簿中的本年盈余已变为 ¥98,794.52" in html
+    assert "请重新计算草稿。" in html
+
+    run = run_compute(user=personas.cadre_a, body=ex.cooperative, year=YEAR, run=run)
+    assert run.inputs["surplus_fen"] == 10_000_000 - 120_548
+    assert "stale-surplus" not in client.get(year_url).content.decode()

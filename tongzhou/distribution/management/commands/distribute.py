@@ -524,6 +524,15 @@ class Command(TongzhouCommand):
             return
         source = SOURCES.get(run.inputs.get("surplus_source", ""), ("", ""))
         w(t(f"  本年盈余来源：{source[0]}", f"  surplus from: {source[1]}"))
+        now = writes.surplus_in_books_now(user=user, run=run)
+        if now is not None:
+            then = yuan(int(run.inputs.get("surplus_fen") or 0))
+            w(
+                t(
+                    f"  注意：账簿中的本年盈余已变为 {yuan(now)} 元（方案按 {then} 元计算），方案已过时。",
+                    f"  Note: the books' surplus is now ¥{yuan(now)} (the run used ¥{then}): the run is out of date.",
+                )
+            )
         w("")
         labels = COLLECTIVE_STEPS if run.is_collective else COOPERATIVE_STEPS
         rows = [
