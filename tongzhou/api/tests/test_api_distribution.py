@@ -9,9 +9,14 @@ import datetime as dt
 import pytest
 
 from tongzhou.distribution.models import DistributionRun, RunStatus
-from tongzhou.distribution.tests.runs_builders import YEAR, build_collective_year, build_coop_year, counts
+from tongzhou.distribution.tests.runs_builders import (
+    YEAR,
+    build_collective_year,
+    build_coop_year,
+    counts,
+    post_cost,
+)
 from tongzhou.households.models import Person
-from tongzhou.ledger.testing import post_voucher
 
 from .calling import Caller, error_of
 
@@ -194,14 +199,7 @@ def test_a_run_says_when_the_books_surplus_changed_after_it_was_computed(persona
     caller = Caller(personas.cadre_a)
     run = caller.post(f"/coops/{coop.cooperative.pk}/distribution-runs", {"year": YEAR}).json()
     assert run["surplus_fen"] == 10_000_000 and run["surplus_in_books_now_fen"] is None
-    post_voucher(
-        maker=personas.cadre_a,
-        checker=personas.secretary_a,
-        book=coop.book,
-        date=dt.date(YEAR, 12, 30),
-        summary="补记12月电费",
-        lines=[{"account": "521", "debit_fen": 30_000}, {"account": "102", "credit_fen": 30_000}],
-    )
+    post_cost(personas, coop.book, fen=30_000, on=dt.date(YEAR, 12, 30), summary="补记12月电费")
     stale = caller.get(f"/distribution-runs/{run['id']}").json()
     assert stale["surplus_fen"] == 10_000_000 and stale["surplus_in_books_now_fen"] == 9_970_000
     again = caller.post(f"/distribution-runs/{run['id']}/recompute", {}).json()

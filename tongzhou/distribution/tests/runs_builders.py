@@ -62,6 +62,20 @@ def sale(member: Member, amount_fen: int, *, on=dt.date(YEAR, 6, 15), kind: str 
     )
 
 
+def post_cost(
+    personas, book: Book, *, fen: int, on: dt.date, summary: str = "经营支出", cost: str = "521"
+) -> None:
+    """One more cost paid from the bank (a late voucher, or the one that makes a year a loss)."""
+    post_voucher(
+        maker=personas.cadre_a,
+        checker=personas.secretary_a,
+        book=book,
+        date=on,
+        summary=summary,
+        lines=[{"account": cost, "debit_fen": fen}, {"account": "102", "credit_fen": fen}],
+    )
+
+
 def post_year(personas, book: Book, *, income_fen: int, cost_fen: int, income="501", cost="521") -> None:
     """A year of postings: income received into the bank, costs paid from it."""
     post_voucher(

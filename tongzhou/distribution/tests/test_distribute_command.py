@@ -29,7 +29,7 @@ from tongzhou.distribution.models import (
 )
 from tongzhou.distribution.plan import COOPERATIVE_EXAMPLE
 
-from .runs_builders import YEAR, build_coop_year, counts, run_state
+from .runs_builders import YEAR, build_coop_year, counts, post_cost, run_state
 from .test_cascade_db import build_county
 from .test_plan import write_json_plan
 
@@ -191,20 +191,11 @@ def test_posting_twice_is_refused_and_nothing_changes(personas):
 
 @pytest.mark.django_db
 def test_show_says_when_the_books_surplus_moved_after_the_draft(personas):
-    from tongzhou.ledger.testing import post_voucher
-
     coop = build_coop_year(personas)
     distribute(coop.cooperative.pk, "--year", YEAR, user=personas.cadre_a)
     run = the_run(coop)
     assert "方案已过时" not in distribute("--run", run.pk, "--show", user=personas.cadre_a)
-    post_voucher(
-        maker=personas.cadre_a,
-        checker=personas.secretary_a,
-        book=coop.book,
-        date=dt.date(YEAR, 12, 30),
-        summary="补记12月电费",
-        lines=[{"account": "521", "debit_fen": 30_000}, {"account": "102", "credit_fen": 30_000}],
-    )
+    post_cost(personas, coop.book, fen=30_000, on=dt.date(YEAR, 12, 30), summary="补记12月电费")
     out = distribute("--run", run.pk, "--show", user=personas.cadre_a)
     assert "注意：账簿中的本年盈余已变为 99,700.00 元（方案按 100,000.00 元计算），方案已过时。" in out
 

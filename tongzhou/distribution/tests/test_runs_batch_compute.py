@@ -13,9 +13,8 @@ from tongzhou.core.errors import Conflict, InvalidInput, ScopeDenied
 from tongzhou.core.testing import TOWNSHIP, VILLAGE_A, VILLAGE_B
 from tongzhou.distribution.models import DistributionLine, DistributionRun, RunStatus
 from tongzhou.distribution.services import run_compute, run_publish, runs_compute_batch
-from tongzhou.ledger.testing import post_voucher
 
-from .runs_builders import YEAR, build_collective_year, build_coop_year, counts
+from .runs_builders import YEAR, build_collective_year, build_coop_year, counts, post_cost
 
 LINE_FIELDS = [f.attname for f in DistributionLine._meta.concrete_fields if f.attname not in ("id", "run_id")]
 
@@ -54,14 +53,7 @@ def township(personas) -> dict:
     b = build_coop_year(personas, region_code=VILLAGE_A, number="0011")
     c = build_collective_year(personas)
     loss = build_coop_year(personas, region_code=VILLAGE_A, number="0021")
-    post_voucher(
-        maker=personas.cadre_a,
-        checker=personas.secretary_a,
-        book=loss.book,
-        date=dt.date(YEAR, 11, 30),
-        summary="经营支出",
-        lines=[{"account": "521", "debit_fen": 12_000_000}, {"account": "102", "credit_fen": 12_000_000}],
-    )
+    post_cost(personas, loss.book, fen=12_000_000, on=dt.date(YEAR, 11, 30))
     no_book = build_cooperative(region_code=VILLAGE_A, name="无账合作社")
     build_bylaws(no_book, reserve_rate_bp=1000, patronage_share_bp=6000)
     no_bylaws = build_cooperative(region_code=VILLAGE_A, name="无章程合作社")
