@@ -65,6 +65,7 @@ from .common import (
     check_date,
     check_year,
     field_error,
+    given_surplus,
     standard_of,
     wrong_status,
 )
@@ -754,21 +755,6 @@ def _batch_collective(body, terms, surplus, losses, found: RegionInputs):
     )
 
 
-def _given_surplus(surplus_fen: Mapping[int, int] | None) -> dict[int, int]:
-    given = dict(surplus_fen or {})
-    for body_id, value in given.items():
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise field_error(
-                "surplus_fen",
-                "本年盈余须为整数（分）。",
-                "The year's surplus must be a whole number of fen.",
-                "amount_type",
-                body=body_id,
-                value=repr(value),
-            )
-    return given
-
-
 @transaction.atomic
 def runs_compute_batch(
     *,
@@ -794,7 +780,7 @@ def runs_compute_batch(
     region_code = _check_region(region_code)
     year = check_year(year)
     require_write(user, region_code)
-    given = _given_surplus(surplus_fen)
+    given = given_surplus(surplus_fen)
     bodies = list(Cooperative.objects.filter(code_prefix_q("region_code", region_code)).order_by("pk"))
     result = BatchResult(region_code, year)
     # The runs of the year: a body with one past the draft is left alone; its newest draft is recomputed (locked).

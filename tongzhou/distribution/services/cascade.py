@@ -62,7 +62,7 @@ from ..models import (
     DistributionLine,
     DistributionRun,
 )
-from .common import COLLECTIVE, COOPERATIVE, actor, check_year, field_error
+from .common import COLLECTIVE, COOPERATIVE, actor, check_year, field_error, given_surplus
 
 # Vouchers that book, in a receiving body's books, its share of a distribution above it: "<source>:<year>:<payer
 # body id>". Its own surplus leaves them out (the cascade adds income from above itself).
@@ -285,17 +285,7 @@ def _reserve_shares(county: str, year: int) -> dict[int, int]:
 def county_chain(*, county_code: str, year: int, surplus_fen: Mapping[int, int] | None = None) -> CountyChain:
     """Read every body of the county and its figures for `year` and build the domain's bodies (unscoped: the
     caller checked the user). `surplus_fen`: {body id: own surplus} overriding what the books or runs say."""
-    given = dict(surplus_fen or {})
-    for body_id, value in given.items():
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise field_error(
-                "surplus_fen",
-                "本年盈余须为整数（分）。",
-                "The year's surplus must be a whole number of fen.",
-                "amount_type",
-                body=body_id,
-                value=repr(value),
-            )
+    given = given_surplus(surplus_fen)
     year_end = dt.date(year, 12, 31)
     bodies = {
         row[0]: row

@@ -87,6 +87,23 @@ def reverse_system_vouchers(*, user, vouchers, on: dt.date, via: str) -> list:
     return reversals
 
 
+def given_surplus(surplus_fen) -> dict[int, int]:
+    """{body id: own surplus in fen} as a caller gives it for several bodies (e.g. the platform company's, which
+    keeps no books here), each a whole number of fen."""
+    given = dict(surplus_fen or {})
+    for body_id, value in given.items():
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise field_error(
+                "surplus_fen",
+                "本年盈余须为整数（分）。",
+                "The year's surplus must be a whole number of fen.",
+                "amount_type",
+                body=body_id,
+                value=repr(value),
+            )
+    return given
+
+
 def check_count(value: object, field: str, zh: str, en: str) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
         raise field_error(
