@@ -194,6 +194,18 @@ def _detail(user, run_id: int) -> dict[str, Any]:
         **run_out(run),
         "lines": [line_out(x) for x in reads.run_lines(user=user, run=run)],
         "surplus_in_books_now_fen": writes.surplus_in_books_now(user=user, run=run),
+        "receiver_vouchers": [
+            {
+                "body_id": v["book__cooperative_id"],
+                "body_name": v["book__cooperative__name"],
+                "voucher_id": v["pk"],
+                "date": v["date"],
+                "number": v["number"],
+                "summary": v["summary"],
+                **money_fields("amount", int(v["amount_fen"] or 0)),
+            }
+            for v in reads.run_receiver_vouchers(user=user, run=run)
+        ],
     }
 
 

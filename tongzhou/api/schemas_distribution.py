@@ -82,8 +82,26 @@ class RunOut(Schema):
     region_code: str
 
 
+class ReceiverVoucherOut(Schema):
+    body_id: int = Field(description="接收分配的成员组织 / The receiving member body")
+    body_name: str
+    voucher_id: int
+    date: dt.date
+    number: int | None = Field(description="凭证号（当月）/ The voucher's number in its month")
+    summary: str
+    amount: str = Field(description="金额（元）/ Amount, " + YUAN)
+    amount_fen: int
+
+
 class RunDetailOut(RunOut):
     lines: list[LineOut]
+    receiver_vouchers: list[ReceiverVoucherOut] = Field(
+        default_factory=list,
+        description="本方案在接收分配的成员组织账上的凭证：记账时 借 应收款（转为出资部分借 对外投资/长期投资）贷 投资收益，"
+        "发放时 借 银行存款 贷 应收款，冲销时红字 / The vouchers the run booked in its receiving member bodies' own "
+        "books: on posting Dr receivable (investment for the part converted into capital) / Cr investment income, on "
+        "payment Dr bank / Cr receivable, red ink on reversal",
+    )
     surplus_in_books_now_fen: int | None = Field(
         None,
         description="方案计算后账簿中的本年盈余已变化时为现值（方案已过时，草稿须重新计算）；否则为空 / The year's "

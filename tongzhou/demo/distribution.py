@@ -15,9 +15,10 @@ What the earlier phases leave out and the chain needs is added first, consistent
 - the platform's own surplus, which it keeps no books for here: ¥0.5–1.5 m per union of the county, given
   explicitly to the cascade (and kept as the platform run's "given" surplus).
 
-Then, from the cascade's result, per body with a book: a voucher on 31 December booking what it receives from
-the bodies above as investment income (Dr 应收款 / Cr 投资收益, source `RECEIVED_SOURCE`), so its books' 本年盈余
-is the surplus its run distributes; and per body its run: computed, published 15 December, approved by the
+Then, from the cascade's result, per body its run, and per body with a book a voucher on 31 December booking what
+each run above gives it as investment income — the operations `run_post` books (`distribution.services.received`:
+Dr 应收款 / Cr 投资收益, source `RECEIVED_SOURCE`), linked to the paying run — so its books' 本年盈余 is the surplus its
+run distributes. Each run: computed, published 15 December, approved by the
 assembly on 31 December (the law's 15 and 10 days of notice; 90% of the members for, 5% against), posted the same
 day with the vouchers `run_post` books (Dr 盈余分配 / Cr 盈余公积, 应付盈余返还, 应付剩余盈余; a collective's Cr
 公积公益金 and 内部往来). The year 2025 stays open. Runs are posted here; `payments.py` pays them in January 2026
@@ -45,9 +46,8 @@ from django.utils import timezone
 
 from tongzhou.coops.domain.bylaws import BylawsTerms, check_bylaws
 from tongzhou.coops.models import Bylaws, Cooperative, Level, Member, ShareClass, ShareClassKind
-from tongzhou.distribution import domain
 from tongzhou.distribution.models import DistributionLine, DistributionRun, RunStatus
-from tongzhou.distribution.services.cascade import RECEIVED_SOURCE, CountyCascade, cascade_compute
+from tongzhou.distribution.services.cascade import CountyCascade, cascade_compute
 from tongzhou.distribution.services.common import (
     ACCOUNTS,
     COLLECTIVE,
@@ -56,9 +56,11 @@ from tongzhou.distribution.services.common import (
     COOPERATIVE,
 )
 from tongzhou.distribution.services.lifecycle import MEMBERS_PER_VOUCHER
+from tongzhou.distribution.services.received import posting_operations, receiver_books, receiving_amounts
 from tongzhou.households.models import Household
 from tongzhou.ledger.domain.auto import AutoLine
 from tongzhou.ledger.models import Book, BookAccount, Period, VoucherLine
+from tongzhou.ledger.services.auto import AutoOperation
 from tongzhou.rollups.coverage import coop_figures_rebuild
 
 from .books import CHECKER, LINE_COLUMNS, LINE_TABLE, MAKER, OPENING_SOURCE, VOUCHER_COLUMNS, VOUCHER_TABLE
@@ -79,8 +81,6 @@ COLLECTIVE_BYLAWS = check_bylaws(
     BylawsTerms(reserve_rate_bp=2000, patronage_share_bp=6000, remainder_split={"members": 10000})
 )
 SHARE_VALUE_FEN = 10_000_00  # a union's or the platform's cash share: ¥10,000
-# (standard) → (receivable account, investment income account)
-RECEIVED_ACCOUNTS = {COOPERATIVE: ("113", "511"), COLLECTIVE: ("112", "502")}
 RUN_LINE_COLUMNS = (
     "run_id", "member_id", "household_id", "key", "display_name", "capital_fen", "reserve_share_fen",
     "subsidy_share_fen", "transactions", "income_right_shares", "reserve_quantified_fen", "subsidy_equal_share_fen",
@@ -199,6 +199,11 @@ class _VoucherWriter:
         """`line_summary`: each line carries the voucher's summary, as `post_operation_vouchers` writes them."""
         self.pending.append((book, on, summary, source, lines, line_summary))
 
+    def add_operation(self, book: Book, op: AutoOperation) -> None:
+        """An operation of the services' builders, its lines carrying the summary as `post_operation_vouchers`
+        writes them."""
+        self.add(book, op.on, op.summary, op.source, list(op.lines), line_summary=True)
+
     def write(self) -> list[tuple[str, int]]:
         """Write every pending voucher; returns (source, voucher id)."""
         if not self.pending:
@@ -302,32 +307,6 @@ class _VoucherWriter:
         return written
 
 
-def _payments_between_bodies(
-    computed: CountyCascade, by_key: dict[str, domain.CascadeBody]
-) -> dict[str, dict[str, int]]:
-    """{receiving body key: {paying body key: fen}} — what each body received from each body above."""
-    received: dict[str, dict[str, int]] = defaultdict(dict)
-    bodies = computed.result.bodies
-    for payer, outcome in bodies.items():
-        result = outcome.result
-        paid: dict[str, int] = defaultdict(int)
-        if isinstance(result, domain.CooperativeDistribution):
-            for sheet in result.members:
-                if sheet.key in bodies:
-                    paid[sheet.key] += sheet.patronage_return_fen + sheet.remainder_share_fen
-            collective = by_key[payer].year.collective_key
-            if collective is not None:
-                paid[collective] += result.steps.remainder_to_collective_fen
-        else:
-            for share in result.members:
-                if share.key in bodies:
-                    paid[share.key] += share.income_right_fen
-        for to, amount in paid.items():
-            if amount:
-                received[to][payer] = amount
-    return received
-
-
 def _steps_json(steps) -> dict:
     return {k: (v if isinstance(v, int) else str(v)) for k, v in vars(steps).items()}
 
@@ -393,27 +372,7 @@ def _post_runs(
     )
     vouchers = _VoucherWriter(writer, result)
 
-    # 1. What each body with a book received from above, booked as investment income on 31 December.
-    for to, payers in _payments_between_bodies(computed, by_key).items():
-        body = bodies[inputs[to].body_id]
-        book = books.get(body.pk)
-        if book is None:
-            continue
-        receivable, income = RECEIVED_ACCOUNTS[inputs[to].standard]
-        for payer, amount in sorted(payers.items()):
-            payer_body = bodies[inputs[payer].body_id]
-            vouchers.add(
-                book,
-                ASSEMBLY_ON,
-                f"应收{payer_body.name}{YEAR}年度盈余分配（投资收益）",
-                f"{RECEIVED_SOURCE}:{YEAR}:{payer_body.pk}",
-                [
-                    AutoLine(receivable, amount, 0, counterparty=payer_body.name[:60]),
-                    AutoLine(income, 0, amount),
-                ],
-            )
-
-    # 2. The runs, their lines and their vouchers.
+    # The runs, their lines and their vouchers.
     now = timezone.now()
     runs, lines_of = [], {}
     for key, body_input in inputs.items():
@@ -517,6 +476,25 @@ def _post_runs(
         lines_of[id(run)] = (lines, dist, is_collective)
     DistributionRun.objects.bulk_create(runs, batch_size=500)
 
+    # What each body with a book receives from the body above, booked in its own books on 31 December as `run_post`
+    # books it (services/received.py: Dr 应收款 / Cr 投资收益, source RECEIVED_SOURCE): after each run's own vouchers,
+    # run by run, so every book is numbered as posting the runs one by one in id order numbers it.
+    member_body = {row[0]: row[4] for rows in members.values() for row in rows if row[4] is not None}
+    received_of = {
+        run.pk: receiving_amounts(
+            (member_body.get(line["member_id"]), line["cash_fen"], line.get("converted_to_capital_fen", 0))
+            for line in lines_of[id(run)][0]
+        )
+        for run in runs
+    }
+    receiving = receiver_books(b for amounts in received_of.values() for b in amounts)
+    received_sources: dict[str, DistributionRun] = {}
+
+    def add_received(run: DistributionRun) -> None:
+        for body_id, op in posting_operations(run, ASSEMBLY_ON, received_of[run.pk], receiving).items():
+            vouchers.add_operation(receiving[body_id], op)
+            received_sources[op.source] = run
+
     rows_out = []
     sources: dict[str, DistributionRun] = {}
     for run in runs:
@@ -526,6 +504,7 @@ def _post_runs(
             rows_out.append(_line_row(run, line))
         book = books.get(run.body_id)
         if book is None:
+            add_received(run)
             continue
         accounts = ACCOUNTS[COLLECTIVE if is_collective else COOPERATIVE]
         reserve = int(run.steps.get("welfare_fund_fen" if is_collective else "reserve_fen", 0))
@@ -553,15 +532,31 @@ def _post_runs(
                     source,
                     [AutoLine(accounts["distribution"], total, 0), *credits],
                 )
+        add_received(run)
     writer.write(DistributionLine._meta.db_table, RUN_LINE_COLUMNS, rows_out)
     result.runs += len(runs)
     result.lines += len(rows_out)
+    written = vouchers.write()
     through = DistributionRun.vouchers.through
     through.objects.bulk_create(
         [
             through(distributionrun_id=sources[source].pk, voucher_id=vid)
-            for source, vid in vouchers.write()
+            for source, vid in written
             if source in sources
+        ],
+        batch_size=2000,
+    )
+    link_receiver_vouchers(written, received_sources)
+
+
+def link_receiver_vouchers(written: list[tuple[str, int]], runs_of: dict[str, DistributionRun]) -> None:
+    """Link the receivers' vouchers written (source, id) to their runs (`DistributionRun.receiver_vouchers`)."""
+    through = DistributionRun.receiver_vouchers.through
+    through.objects.bulk_create(
+        [
+            through(distributionrun_id=runs_of[source].pk, voucher_id=vid)
+            for source, vid in written
+            if source in runs_of
         ],
         batch_size=2000,
     )
@@ -597,6 +592,7 @@ def demo_distribution_reset() -> None:
         Payment._meta.db_table,
         DistributionLine._meta.db_table,
         DistributionRun.vouchers.through._meta.db_table,
+        DistributionRun.receiver_vouchers.through._meta.db_table,
         CascadeHouseholdLine._meta.db_table,
         CascadeBodyLine._meta.db_table,
         CascadeRun._meta.db_table,

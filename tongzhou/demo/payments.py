@@ -8,13 +8,16 @@ It runs after `distribution.demo_distribution_build`. Per county, in one transac
   settles the patronage return first (应付盈余返还, what is still due of it) and the rest from the remainder share
   (应付剩余盈余; a collective's 内部往来), as `run_pay` splits it. A line between bodies (a village cooperative's
   share to its collective, a union's to its village cooperatives, the platform's to the unions) is paid like any
-  other: `run_pay` pays every line. What a body receives is not booked in its own books by `run_pay`: its 31
-  December receivable (应收款, source `RECEIVED_SOURCE`) stays open;
+  other: `run_pay` pays every line;
 - per run of a body with a book, the payment voucher `run_pay` posts: one voucher (`run_pay` does not split it by
   members) with a debit per member and part (the member's line of 221 / 222, a collective's 113) and 银行存款 credited
   with the total, summary 发放<year>年度盈余分配 (收益分配), source `distribution.Run:<id>:pay`, numbered on after
   the month's last voucher; the January 2026 period is opened as `lock_period` opens it. The platform keeps no
   books here: its payments have no voucher;
+- per member body with a book that was paid (a union by the platform, a village cooperative by its union, a
+  collective by its cooperative), the receipt `run_pay` books in its own books (`distribution.services.received`:
+  Dr 银行存款 / Cr 应收款, the payer as counterparty, dated the payer's day, source `RECEIVED_SOURCE…:pay`, linked
+  to the paying run), so its 31 December receivable is settled; the platform's payments come first in the month;
 - an income line per part paid to a household (按交易量返还 `patronage_return`, 分红 `dividend`), of the run's year,
   dated the payment, with the household's village and county;
 - the lines' `paid_fen`, and the runs' status `paid`.
@@ -36,7 +39,7 @@ from django.db import connection, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
-from tongzhou.coops.models import Cooperative, Level
+from tongzhou.coops.models import Cooperative, Level, Member
 from tongzhou.distribution.models import (
     DistributionLine,
     DistributionRun,
@@ -47,13 +50,15 @@ from tongzhou.distribution.models import (
     RunStatus,
 )
 from tongzhou.distribution.services.common import ACCOUNTS, COLLECTIVE, COOPERATIVE
+from tongzhou.distribution.services.received import payment_operations, receiver_books
 from tongzhou.households.models import Household
 from tongzhou.ledger.domain.auto import AutoLine, keeps_books
 from tongzhou.ledger.models import Book
+from tongzhou.ledger.services.auto import AutoOperation
 
 from .books import MAKER
 from .coops import YEAR, _Writer
-from .distribution import _VoucherWriter
+from .distribution import _VoucherWriter, link_receiver_vouchers
 
 PAY_YEAR, PAY_MONTH = YEAR + 1, 1
 TOWNSHIP_DAYS = (10, 25)  # a township's bodies pay on one day of these (January)
@@ -77,8 +82,9 @@ class PaymentDemoResult:
     total_fen: int = 0
     to_households_fen: int = 0
     income_lines: int = 0
-    vouchers: int = 0
+    vouchers: int = 0  # the payers' payment vouchers and the receivers' receipts
     voucher_lines: int = 0
+    receipts: int = 0  # of the vouchers, the receipts in the receiving bodies' books
 
 
 def pay_day(seed: int, county: str, body: Cooperative) -> dt.date:
@@ -141,6 +147,9 @@ def _county(county: str, seed: int, writer: _Writer, result: PaymentDemoResult, 
         next_id = cursor.fetchone()[0] + 1
 
     vouchers = _VoucherWriter(writer, result)
+    # ((day, run id, payer 0 / receiver 1), book, operation): written in the order the bodies pay, as `run_pay`
+    # called day by day, run by run, numbers them.
+    to_write: list[tuple[tuple, Book, AutoOperation]] = []
     # (run, day, [(payment id, line, to the return, to the share)])
     planned: list[tuple[DistributionRun, dt.date, list[tuple]]] = []
     for run in runs:
@@ -170,17 +179,46 @@ def _county(county: str, seed: int, writer: _Writer, result: PaymentDemoResult, 
             if to_share:
                 debits.append(AutoLine(accounts["share"], to_share, 0, member_id=line[2]))
         total = sum(d.debit_fen for d in debits)
-        vouchers.add(
-            book,
-            day,
-            f"发放{run.year}年度{'收益' if run.is_collective else '盈余'}分配",
-            f"distribution.Run:{run.pk}:pay",
-            [*debits, AutoLine(accounts["bank"], 0, total)],
-            line_summary=True,
+        to_write.append(
+            (
+                (day, run.pk, 0),
+                book,
+                AutoOperation(
+                    on=day,
+                    summary=f"发放{run.year}年度{'收益' if run.is_collective else '盈余'}分配",
+                    lines=[*debits, AutoLine(accounts["bank"], 0, total)],
+                    source=f"distribution.Run:{run.pk}:pay",
+                ),
+            )
         )
     if not planned:
         return
-    voucher_of = dict(vouchers.write())
+    # What each member body with a book receives, booked in its books on the payer's day as `run_pay` books it
+    # (services/received.py: Dr 银行存款 / Cr 应收款), in the order the bodies pay (the platform first).
+    member_body = dict(
+        Member.objects.filter(
+            cooperative_id__in=[run.body_id for run, _d, _r in planned], member_cooperative__isnull=False
+        ).values_list("pk", "member_cooperative_id")
+    )
+    paid_to: dict[int, dict[int, int]] = {}
+    for run, _day, rows in planned:
+        amounts: dict[int, int] = defaultdict(int)
+        for _pk, line, to_return, to_share in rows:
+            if line[2] in member_body:
+                amounts[member_body[line[2]]] += to_return + to_share
+        paid_to[run.pk] = dict(amounts)
+    receiving = receiver_books(b for amounts in paid_to.values() for b in amounts)
+    received_sources: dict[str, DistributionRun] = {}
+    for run, day, _rows in planned:
+        for body_id, op in payment_operations(run, day, paid_to[run.pk], receiving).items():
+            to_write.append(((day, run.pk, 1), receiving[body_id], op))
+            received_sources[op.source] = run
+    for _order, book, op in sorted(to_write, key=lambda item: item[0]):
+        vouchers.add_operation(book, op)
+    written = vouchers.write()
+    voucher_of = dict(written)
+    link_receiver_vouchers(written, received_sources)
+    result.receipts += sum(1 for source, _vid in written if source in received_sources)
 
     households = {
         pk: (village, household_county)

@@ -60,6 +60,12 @@ class DistributionRun(models.Model):
     )
     posted_at = models.DateTimeField(_("记账时间"), null=True, blank=True)
     vouchers = models.ManyToManyField("ledger.Voucher", blank=True, related_name="distribution_runs")
+    # The vouchers the run books in its receiving member bodies' own books (services/received.py): what it gives
+    # them on posting (Dr 应收款 / 对外投资, Cr 投资收益), what they receive on payment (Dr 银行存款 / Cr 应收款), the
+    # red-ink reversals on a reversing run.
+    receiver_vouchers = models.ManyToManyField(
+        "ledger.Voucher", blank=True, related_name="distribution_runs_received"
+    )
     paid_at = models.DateTimeField(_("发放完毕时间"), null=True, blank=True)
     reverses = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversal"

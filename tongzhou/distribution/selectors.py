@@ -3,7 +3,7 @@ may read its body's region code, a household's income by whoever may read its vi
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 
 from tongzhou.coops.models import Cooperative
 from tongzhou.core.errors import NotFound
@@ -51,6 +51,26 @@ def run_get(*, user, run_id: int) -> DistributionRun:
         raise NotFound("找不到该分配方案。", "No such distribution run.", details={"id": run_id}) from None
     require_read(user, run.region_code)
     return run
+
+
+def run_receiver_vouchers(*, user, run: DistributionRun) -> list[dict]:
+    """The vouchers the run booked in its receiving member bodies' own books (what it gives them, what they received,
+    a reversal's red ink): receiving body, date, number, summary and amount (the voucher's debits), by body and
+    date. Read with the run: they follow from it, whoever may read the run sees them."""
+    require_read(user, run.region_code)
+    return list(
+        run.receiver_vouchers.order_by("book__cooperative_id", "date", "number")
+        .annotate(amount_fen=Sum("lines__debit_fen"))
+        .values(
+            "pk",
+            "date",
+            "number",
+            "summary",
+            "amount_fen",
+            "book__cooperative_id",
+            "book__cooperative__name",
+        )
+    )
 
 
 def run_lines(*, user, run: DistributionRun) -> QuerySet[DistributionLine]:

@@ -360,6 +360,10 @@ def _year_page(
             line_count=page.paginator.count,
             published=run.status in reads.PUBLISHED_STATUSES and run.reverses_id is None,
             vouchers=list(run.vouchers.order_by("date", "number")),
+            receiver_vouchers=[
+                {**v, "amount": format_yuan(int(v["amount_fen"] or 0))}
+                for v in reads.run_receiver_vouchers(user=request.user, run=run)
+            ],
             payments_count=run.payments.count(),
             surplus_change=_surplus_change(request, run),
         )

@@ -40,8 +40,8 @@ def test_every_body_has_one_posted_run_of_the_year(township_demo):
     bodies = Cooperative.objects.count()
     runs = DistributionRun.objects.filter(year=YEAR)
     assert runs.count() == bodies == township_demo.distribution.runs
-    # Paid in January 2026 (demo/payments.py), but for the collectives' runs, which have nothing due.
-    assert set(runs.values_list("status", flat=True)) == {RunStatus.PAID, RunStatus.POSTED}
+    # Paid in January 2026 (demo/payments.py), but for a run with nothing due (a collective without a roll).
+    assert RunStatus.PAID in set(runs.values_list("status", flat=True)) <= {RunStatus.PAID, RunStatus.POSTED}
     assert runs.values("body").distinct().count() == bodies
     for run in runs:
         assert run.assembly_on >= run.published_on
@@ -89,6 +89,26 @@ def test_what_a_body_receives_is_what_the_body_above_paid_and_is_booked_as_inves
             assert (booked or 0) == run.inputs["income_from_above_fen"]
             received += booked or 0
     assert received > 0
+    # Each is the voucher run_post books (services/received.py), linked to the paying run: Dr 应收款 with the payer
+    # as counterparty, Cr 投资收益, on the posting day.
+    linked = 0
+    for run in DistributionRun.objects.select_related("body"):
+        posting = run.receiver_vouchers.exclude(source__endswith=":pay")  # demo/payments.py adds the receipts
+        for voucher in posting.select_related("book__cooperative", "book__chart"):
+            assert voucher.date == run.posted_on and voucher.source.startswith(RECEIVED_SOURCE)
+            receivable = "112" if voucher.book.chart.standard == LegalForm.COLLECTIVE_ORGANISATION else "113"
+            debit = voucher.lines.get(account__code=receivable)
+            assert debit.counterparty == run.body.name[:60]
+            assert debit.debit_fen == sum(
+                DistributionLine.objects.filter(
+                    run=run, member__member_cooperative=voucher.book.cooperative_id
+                ).values_list("cash_fen", flat=True)
+            )
+            linked += 1
+    assert (
+        linked
+        == Voucher.objects.filter(source__startswith=RECEIVED_SOURCE).exclude(source__endswith=":pay").count()
+    )
 
 
 def test_the_households_lines_hold_what_the_cascade_says_reached_them(township_demo):

@@ -9,7 +9,7 @@ from collections import defaultdict
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 from django.test import Client
 
 from tongzhou.api.tests.calling import Caller
@@ -25,6 +25,7 @@ from tongzhou.distribution.models import (
     RunStatus,
 )
 from tongzhou.distribution.services import run_pay
+from tongzhou.distribution.services.cascade import RECEIVED_SOURCE
 from tongzhou.ledger.models import Book, Period, Voucher, VoucherLine
 from tongzhou.ledger.selectors import trial_balance_of
 
@@ -53,15 +54,15 @@ def _pay_vouchers():
 
 def test_every_run_with_cash_due_is_paid_in_full(township_demo):
     runs = DistributionRun.objects.filter(year=YEAR).select_related("body")
-    bodies = Cooperative.objects.count()
-    collectives = Cooperative.objects.filter(legal_form=LegalForm.COLLECTIVE_ORGANISATION).count()
-    # The collectives have no membership roll yet: no lines, nothing due, and run_pay refuses them (nothing_due).
+    # A run with cash due is paid; one with nothing due (a collective without a membership roll) stays posted, as
+    # run_pay refuses it (nothing_due).
+    due = set(runs.filter(lines__cash_fen__gt=0).values_list("pk", flat=True))
     paid = runs.filter(status=RunStatus.PAID)
-    assert paid.count() == bodies - collectives == township_demo.payments.runs == 14
-    assert township_demo.payments.nothing_due == collectives == 12
+    assert set(paid.values_list("pk", flat=True)) == due and paid.count() == township_demo.payments.runs >= 14
+    assert township_demo.payments.nothing_due == runs.count() - paid.count()
     for run in runs.exclude(status=RunStatus.PAID):
         assert run.status == RunStatus.POSTED and run.body.legal_form == LegalForm.COLLECTIVE_ORGANISATION
-        assert not run.lines.exists() and run.paid_at is None
+        assert not run.lines.filter(cash_fen__gt=0).exists() and run.paid_at is None
     assert not paid.filter(paid_at__isnull=True).exists()
     assert not DistributionLine.objects.filter(paid_fen__lt=F("cash_fen")).exists()
     assert not DistributionLine.objects.filter(paid_fen__gt=F("cash_fen")).exists()
@@ -134,8 +135,34 @@ def _state(run):
     assert set(Payment.objects.filter(run=run).values_list("voucher_id", flat=True)) == {
         vouchers[-1].pk if vouchers else None
     }
+    # The receipts in the receiving bodies' books: the newest per book (number apart), linked to the run.
+    latest = {}
+    for v in run.receiver_vouchers.filter(source__endswith=":pay").order_by("pk"):
+        latest[v.book_id] = v
+    receipts = sorted(
+        (
+            v.book_id,
+            v.date,
+            v.summary,
+            v.source,
+            v.status,
+            (v.period.year, v.period.month),
+            list(
+                v.lines.order_by("line_no").values_list(
+                    "line_no",
+                    "account__code",
+                    "member_id",
+                    "debit_fen",
+                    "credit_fen",
+                    "counterparty",
+                    "summary",
+                )
+            ),
+        )  # fmt: skip
+        for v in latest.values()
+    )
     run.refresh_from_db()
-    return payments, incomes, voucher, run.status
+    return payments, incomes, voucher, run.status, receipts
 
 
 @pytest.mark.parametrize("which", ["baima", "union", "platform"])
@@ -153,6 +180,7 @@ def test_run_pay_paying_a_sample_run_again_writes_what_the_demo_wrote(township_d
     run = DistributionRun.objects.get(body=body, year=YEAR)
     demo = _state(run)
     assert demo[3] == RunStatus.PAID and demo[0]
+    assert demo[4]  # the platform pays its union, the union its village cooperatives, 白马村 its collective
     if which == "platform":
         assert demo[1] == [] and demo[2] is None  # pays the unions; keeps no books here
     elif which == "union":
@@ -183,7 +211,9 @@ def test_the_payment_vouchers_balance_and_clear_the_payables(township_demo):
     paid_with_book = DistributionRun.objects.filter(status=RunStatus.PAID).exclude(
         body__legal_form=LegalForm.COMPANY
     )
-    assert vouchers.count() == paid_with_book.count() == township_demo.payments.vouchers == 13
+    receipts = Voucher.objects.filter(source__startswith=RECEIVED_SOURCE, source__endswith=":pay")
+    assert receipts.count() == township_demo.payments.receipts > 0
+    assert vouchers.count() == paid_with_book.count() == township_demo.payments.vouchers - receipts.count()
     assert not Payment.objects.filter(run__body__legal_form=LegalForm.COMPANY, voucher__isnull=False).exists()
     assert (
         not Payment.objects.filter(voucher__isnull=True)
@@ -193,7 +223,7 @@ def test_the_payment_vouchers_balance_and_clear_the_payables(township_demo):
     for run in paid_with_book:
         (voucher,) = vouchers.filter(source=f"distribution.Run:{run.pk}:pay")
         assert (voucher.summary, voucher.status, voucher.book.cooperative_id) == (
-            PAY_SUMMARY,
+            PAY_SUMMARY.replace("盈余", "收益") if run.is_collective else PAY_SUMMARY,
             "posted",
             run.body_id,
         )
@@ -206,8 +236,10 @@ def test_the_payment_vouchers_balance_and_clear_the_payables(township_demo):
             lines.aggregate(d=Sum("debit_fen"))["d"] == lines.aggregate(c=Sum("credit_fen"))["c"] == paid["a"]
         )
         assert lines.get(account__code="102").credit_fen == paid["a"]
-        assert (lines.filter(account__code="221").aggregate(d=Sum("debit_fen"))["d"] or 0) == paid["r"]
-        assert (lines.filter(account__code="222").aggregate(d=Sum("debit_fen"))["d"] or 0) == paid["s"]
+        # A collective pays its members from 内部往来 (113), a cooperative from 221 and 222.
+        to_return, to_share = ("221", "113") if run.is_collective else ("221", "222")
+        assert (lines.filter(account__code=to_return).aggregate(d=Sum("debit_fen"))["d"] or 0) == paid["r"]
+        assert (lines.filter(account__code=to_share).aggregate(d=Sum("debit_fen"))["d"] or 0) == paid["s"]
         per_member = defaultdict(int)
         for member_id, amount in Payment.objects.filter(run=run).values_list("line__member_id", "amount_fen"):
             per_member[member_id] += amount
@@ -215,8 +247,8 @@ def test_the_payment_vouchers_balance_and_clear_the_payables(township_demo):
         for member_id, debit in lines.filter(member__isnull=False).values_list("member_id", "debit_fen"):
             booked[member_id] += debit
         assert booked == per_member
-        # Paid in full: 应付盈余返还 and 应付剩余盈余 close at zero, member by member.
-        for code in ("221", "222"):
+        # Paid in full: 应付盈余返还 and 应付剩余盈余 close at zero, member by member (a collective's 内部往来 holds more).
+        for code in () if run.is_collective else ("221", "222"):
             assert not (
                 VoucherLine.objects.filter(
                     voucher__book=voucher.book, account__code=code, voucher__status="posted"
@@ -226,25 +258,77 @@ def test_the_payment_vouchers_balance_and_clear_the_payables(township_demo):
                 .exclude(net=0)
                 .exists()
             )
-    # The January numbers: the first of the month in each book, in the book's January period.
-    assert sorted(set(vouchers.values_list("number", "period__year", "period__month"))) == [(1, YEAR + 1, 1)]
+    # The January numbers: each book's payment and receipts numbered 1, 2, … in its January period, in date order
+    # (a union receives from the platform before it pays its village cooperatives).
+    january = Voucher.objects.filter(date__gte=JAN[0], date__lte=JAN[1])
+    assert set(january.values_list("period__year", "period__month")) == {(YEAR + 1, 1)}
+    numbered = defaultdict(list)
+    for book_id, number, on in january.order_by("number").values_list("book_id", "number", "date"):
+        numbered[book_id].append((number, on))
+    for rows in numbered.values():
+        assert [n for n, _on in rows] == list(range(1, len(rows) + 1))
+        assert [on for _n, on in rows] == sorted(on for _n, on in rows)
     assert (
         Period.objects.filter(year=YEAR + 1).count()
-        == 13
+        == len(numbered)
         == Period.objects.filter(year=YEAR + 1, month=1).count()
     )
 
 
 def test_the_january_trial_balances_balance(township_demo):
     officer = _user("xianji")
-    books = Book.objects.filter(pk__in=_pay_vouchers().values("book_id"))
-    assert books.count() == 13
+    books = Book.objects.filter(
+        Q(pk__in=_pay_vouchers().values("book_id")) | Q(pk__in=_receipts().values("book_id"))
+    )
+    assert books.count() >= _pay_vouchers().count()
     for book in books:
         tb = trial_balance_of(user=officer, book=book, date_from=JAN[0], date_to=JAN[1])
         assert tb.balanced
-        paid = Payment.objects.filter(run__body=book.cooperative_id).aggregate(a=Sum("amount_fen"))["a"]
-        assert tb.totals.period_debit_fen == paid
+        paid = Payment.objects.filter(run__body=book.cooperative_id).aggregate(a=Sum("amount_fen"))["a"] or 0
+        # What it received: what its bodies above paid to its memberships in them.
+        received = (
+            Payment.objects.filter(line__member__member_cooperative=book.cooperative_id).aggregate(
+                a=Sum("amount_fen")
+            )["a"]
+            or 0
+        )
+        assert tb.totals.period_debit_fen == paid + received > 0
         assert tb.row("102").period_credit_fen == paid
+        assert tb.row("102").period_debit_fen == received
+
+
+def _receipts():
+    return Voucher.objects.filter(source__startswith=RECEIVED_SOURCE, source__endswith=":pay")
+
+
+def test_every_receivable_from_above_is_settled_once_the_body_above_has_paid(township_demo):
+    """Posting booked Dr 应收款 / Cr 投资收益 in each receiving body's books; paying booked Dr 银行存款 / Cr 应收款, so
+    the receivable of every payer that paid is zero, counterparty by counterparty, and each receipt is linked to the
+    paying run."""
+    checked = 0
+    for run in DistributionRun.objects.filter(year=YEAR, status=RunStatus.PAID).select_related("body"):
+        paid_to = defaultdict(int)
+        for body_id, amount in Payment.objects.filter(
+            run=run, line__member__member_cooperative__isnull=False
+        ).values_list("line__member__member_cooperative", "amount_fen"):
+            paid_to[body_id] += amount
+        for body_id, amount in paid_to.items():
+            book = Book.objects.filter(cooperative_id=body_id).select_related("chart").first()
+            if book is None:
+                continue
+            receivable = "112" if book.chart.standard == LegalForm.COLLECTIVE_ORGANISATION else "113"
+            lines = VoucherLine.objects.filter(
+                book=book,
+                voucher__source__startswith=f"{RECEIVED_SOURCE}:{YEAR}:{run.body_id}:{run.pk}",
+                account__code=receivable,
+            )
+            assert set(lines.values_list("counterparty", flat=True)) == {run.body.name[:60]}
+            totals = lines.aggregate(d=Sum("debit_fen"), c=Sum("credit_fen"))
+            assert totals["d"] == totals["c"] == amount
+            (receipt,) = run.receiver_vouchers.filter(book=book, source__endswith=":pay")
+            assert receipt.date == Payment.objects.filter(run=run).first().on
+            checked += 1
+    assert checked >= 1 + 12  # the platform's union, the union's village cooperatives (and their collectives)
 
 
 def test_every_part_paid_to_a_household_is_its_income_line(township_demo):
@@ -317,7 +401,7 @@ def test_the_household_page_and_the_api_list_the_payments(township_demo):
     from_runs = sorted(
         (r["kind"], r["amount_fen"], r["on"], r["run_id"], r["payment_id"], r["body_name"])
         for r in income["results"]
-        if r["payment_id"] is not None
+        if r["payment_id"] is not None and r["run_id"] == payment.run_id  # (its collective pays it too)
     )
     assert from_runs == [
         ("dividend", payment.share_fen, payment.on.isoformat(), payment.run_id, payment.pk, baima.name),
@@ -334,8 +418,8 @@ def test_the_household_page_and_the_api_list_the_payments(township_demo):
 
 def test_the_demo_reset_deletes_the_payments_and_their_income_lines():
     result = demo_build(scale="village", seed=5, reset=True)
-    # 白马村's cooperative, its township's union and the platform pay; its collective has nothing due.
-    assert (result.payments.runs, result.payments.nothing_due) == (3, 1)
+    # 白马村's cooperative, its township's union and the platform pay; its collective too once it has a roll.
+    assert result.payments.runs + result.payments.nothing_due == 4 and result.payments.runs >= 3
     assert result.payments.payments == Payment.objects.count() > 10
     assert HouseholdIncome.objects.filter(payment__isnull=False).count() == result.payments.income_lines > 10
     demo_reset()  # the income lines, then the payments, before the lines, runs and vouchers they point at

@@ -41,9 +41,9 @@ from tongzhou.coops.selectors.shares import ACCOUNT_STATUSES
 from tongzhou.core.bulk import append_rows
 from tongzhou.core.errors import Conflict, NotFound, TongzhouError
 from tongzhou.households.models import Household
-from tongzhou.ledger.domain.auto import AutoLine, keeps_books
+from tongzhou.ledger.domain.auto import keeps_books
 from tongzhou.ledger.models import Book, VoucherLine, VoucherStatus
-from tongzhou.ledger.services.auto import AutoOperation, post_operation_vouchers
+from tongzhou.ledger.services.auto import AutoOperation
 from tongzhou.ledger.services.periods import check_date_in_book
 from tongzhou.ledger.statements.read import statements_for_books
 from tongzhou.regions.scope import code_prefix_q, require_write
@@ -58,8 +58,8 @@ from ..models import (
     PaymentMethod,
     RunStatus,
 )
+from . import received as received_mod
 from .common import (
-    ACCOUNTS,
     COLLECTIVE,
     actor,
     check_date,
@@ -78,6 +78,7 @@ from .compute import (
     cooperative_sheet,
 )
 from .lifecycle import _already_booked, _distribution_operations
+from .payments import pay_operation
 
 BATCH_ROWS = 1000
 
@@ -94,6 +95,8 @@ class BatchResult:
     amount_fen: int = 0
     paid_runs: int = 0
     lines: int = 0
+    # Vouchers booked in the receiving member bodies' books (received.py).
+    receiver_vouchers: int = 0
     # The bodies left out (compute): {body, body_name, code, message_zh, message_en[, run, status]}.
     skipped: list[dict] = field(default_factory=list)
 
@@ -178,6 +181,51 @@ def _audit_runs(user, action: str, runs: list[DistributionRun], details: dict[in
         ],
         batch_size=BATCH_ROWS,
     )
+
+
+def _member_bodies(bodies: Mapping[int, Cooperative]) -> dict[int, int]:
+    """{member id: the body it is} for the members of the paying bodies that are bodies, one read."""
+    return dict(
+        Member.objects.filter(cooperative_id__in=list(bodies), member_cooperative__isnull=False).values_list(
+            "pk", "member_cooperative_id"
+        )
+    )
+
+
+def _post_planned(user, runs, bodies, receiving, planned, via: str) -> dict:
+    """`received.post_in_run_order` over the payers' and the receivers' books; a refusal names the run (and the
+    receiving body)."""
+    run_of = {r.pk: r for r in runs}
+    cooperatives = {**{b: book.cooperative for b, book in receiving.items()}, **bodies}
+
+    def refusal(exc: TongzhouError, body_id: int, run_id: int) -> TongzhouError:
+        run = run_of[run_id]
+        if body_id != run.body_id and body_id in receiving:
+            exc = received_mod.receiver_refusal(exc, receiving[body_id])
+        return _naming(exc, run)
+
+    return received_mod.post_in_run_order(
+        user=user, cooperatives=cooperatives, planned=planned, refusal=refusal, via=via
+    )
+
+
+def _link_receiver_vouchers(of: Mapping[int, list]) -> None:
+    through = DistributionRun.receiver_vouchers.through
+    through.objects.bulk_create(
+        [
+            through(distributionrun_id=run_id, voucher_id=v.pk)
+            for run_id, vouchers in of.items()
+            for v in vouchers
+        ],
+        batch_size=BATCH_ROWS,
+    )
+
+
+def _pay_operation(run: DistributionRun, rows: list[Payment], books: dict[int, Book], on: dt.date):
+    """(body id, operation) of the run's payment voucher, none for a body without books here."""
+    if books.get(run.body_id) is None or not keeps_books(run.body.legal_form):
+        return []
+    return [(run.body_id, pay_operation(run, rows, on))]
 
 
 PAYMENT_COLUMNS = (
@@ -313,25 +361,40 @@ def runs_post_batch(
         .iterator(chunk_size=5000)
     ):
         lines[run_id].append(tuple(values))
-    # One post_operation_vouchers call per body (its book), the runs' operations in id order.
-    per_body: dict[int, list[tuple[DistributionRun, list[AutoOperation]]]] = defaultdict(list)
+    # What each run gives its member bodies with books (received.py), their books checked before anything is written.
+    member_body = _member_bodies(bodies)
+    received = {
+        run.pk: received_mod.receiving_amounts(
+            (member_body.get(member_id), to_return + to_share, converted)
+            for member_id, to_return, to_share, converted in lines[run.pk]
+        )
+        for run in runs
+    }
+    receiving = received_mod.receiver_books(b for amounts in received.values() for b in amounts)
     for run in runs:
-        if run.pk in dates and books.get(run.body_id) is not None and keeps_books(run.body.legal_form):
-            per_body[run.body_id].append((run, _distribution_operations(run, dates[run.pk], lines[run.pk])))
-    vouchers_of: dict[int, list] = defaultdict(list)
-    for body_id, planned in per_body.items():
         try:
-            posted = post_operation_vouchers(
-                cooperative=bodies[body_id],
-                user=user,
-                operations=[op for _run, ops in planned for op in ops],
-                via=via,
+            received_mod.check_receivers(
+                [receiving[b] for b in received[run.pk] if b in receiving], dates[run.pk]
             )
         except TongzhouError as exc:
-            raise _naming(exc, planned[0][0]) from None
-        by_source = {v.source: v for v in posted}
-        for run, ops in planned:
-            vouchers_of[run.pk] = [by_source[op.source[:60]] for op in ops if op.source[:60] in by_source]
+            raise _naming(exc, run) from None
+    # Each book's operations in the runs' id order (the payer's own, then what its members receive), posted with
+    # one post_operation_vouchers call per book where the dates allow (received.post_in_run_order).
+    planned: list[tuple[int, int, AutoOperation]] = []
+    for run in runs:
+        if books.get(run.body_id) is not None and keeps_books(run.body.legal_form):
+            for op in _distribution_operations(run, dates[run.pk], lines[run.pk]):
+                planned.append((run.body_id, run.pk, op))
+        for body_id, op in received_mod.posting_operations(
+            run, dates[run.pk], received[run.pk], receiving
+        ).items():
+            planned.append((body_id, run.pk, op))
+    posted = _post_planned(user, runs, bodies, receiving, planned, via)
+    vouchers_of = {run.pk: posted.get((run.body_id, run.pk), []) for run in runs}
+    receiver_vouchers_of = {
+        run.pk: [v for b in received[run.pk] if b != run.body_id for v in posted.get((b, run.pk), [])]
+        for run in runs
+    }
     now = timezone.now()
     who = actor(user)
     for run in runs:
@@ -352,17 +415,28 @@ def runs_post_batch(
         [through(distributionrun_id=run.pk, voucher_id=v.pk) for run in runs for v in vouchers_of[run.pk]],
         batch_size=BATCH_ROWS,
     )
+    _link_receiver_vouchers(receiver_vouchers_of)
     _audit_runs(
         user,
         "distribution.run_post",
         runs,
         {
-            r.pk: {"posted_on": dates[r.pk].isoformat(), "vouchers": [v.pk for v in vouchers_of[r.pk]]}
+            r.pk: {
+                "posted_on": dates[r.pk].isoformat(),
+                "vouchers": [v.pk for v in vouchers_of[r.pk]],
+                "receiver_vouchers": [v.pk for v in receiver_vouchers_of[r.pk]],
+            }
             for r in runs
         },
         via,
     )
-    result = BatchResult(region_code, year, runs, vouchers=sum(len(v) for v in vouchers_of.values()))
+    result = BatchResult(
+        region_code,
+        year,
+        runs,
+        vouchers=sum(len(v) for v in vouchers_of.values()),
+        receiver_vouchers=sum(len(v) for v in receiver_vouchers_of.values()),
+    )
     audit_record(
         user=user,
         action="distribution.runs_post_batch",
@@ -468,45 +542,43 @@ def runs_pay_batch(
             )
             line.paid_fen += amount
         rows_of[run.pk] = rows
-    # Each body's payment vouchers through one call (a voucher per run, as run_pay posts it).
-    per_body: dict[int, list[tuple[DistributionRun, AutoOperation]]] = defaultdict(list)
+    # What each member body with books receives (received.py), its book checked before anything is written.
+    member_body = _member_bodies({run.body_id: run.body for run in due})
+    received: dict[int, dict[int, int]] = {}
     for run in due:
-        if books.get(run.body_id) is None or not keeps_books(run.body.legal_form):
-            continue
-        accounts = ACCOUNTS[COLLECTIVE if run.is_collective else "farmers_cooperative"]
-        debits = []
+        paid_to: dict[int, int] = defaultdict(int)
         for p in rows_of[run.pk]:
-            if p.return_fen:
-                debits.append(AutoLine(accounts["return"], p.return_fen, 0, member_id=p.line.member_id))
-            if p.share_fen:
-                debits.append(AutoLine(accounts["share"], p.share_fen, 0, member_id=p.line.member_id))
-        total = sum(p.amount_fen for p in rows_of[run.pk])
-        per_body[run.body_id].append(
-            (
-                run,
-                AutoOperation(
-                    on=on,
-                    summary=f"发放{run.year}年度{'收益' if run.is_collective else '盈余'}分配",
-                    lines=[*debits, AutoLine(accounts["bank"], 0, total)],
-                    source=f"distribution.Run:{run.pk}:pay",
-                ),
-            )
-        )
-    voucher_of: dict[int, object] = {}
-    for planned in per_body.values():
+            if p.line.member_id in member_body:
+                paid_to[member_body[p.line.member_id]] += p.amount_fen
+        received[run.pk] = dict(paid_to)
+    receiving = received_mod.receiver_books(b for amounts in received.values() for b in amounts)
+    for run in due:
         try:
-            posted = post_operation_vouchers(
-                cooperative=planned[0][0].body, user=user, operations=[op for _r, op in planned], via=via
-            )
+            received_mod.check_receivers([receiving[b] for b in received[run.pk] if b in receiving], on)
         except TongzhouError as exc:
-            raise _naming(exc, planned[0][0]) from None
-        by_source = {v.source: v for v in posted}
-        for run, op in planned:
-            voucher_of[run.pk] = by_source.get(op.source[:60])
+            raise _naming(exc, run) from None
+    # Each book's vouchers in the runs' id order: a run's payment voucher (one per run, as run_pay posts it) in its
+    # body's book, the receipts in its member bodies' books.
+    planned: list[tuple[int, int, AutoOperation]] = []
+    for run in due:
+        for body_id, op in _pay_operation(run, rows_of[run.pk], books, on):
+            planned.append((body_id, run.pk, op))
+        for body_id, op in received_mod.payment_operations(run, on, received[run.pk], receiving).items():
+            planned.append((body_id, run.pk, op))
+    posted = _post_planned(user, due, {run.body_id: run.body for run in due}, receiving, planned, via)
+    voucher_of: dict[int, object] = {}
+    for run in due:
+        found = posted.get((run.body_id, run.pk))
+        voucher_of[run.pk] = found[0] if found else None
+    receipts_of = {
+        run.pk: [v for b in received[run.pk] if b != run.body_id for v in posted.get((b, run.pk), [])]
+        for run in due
+    }
     payments = [p for run in due for p in rows_of[run.pk]]
     for p in payments:
         p.voucher = voucher_of.get(p.run_id)
     _write_payments(payments, on)
+    _link_receiver_vouchers(receipts_of)
     # Every line with cash due is now paid in full (paid = cash), in one statement.
     DistributionLine.objects.filter(run_id__in=[r.pk for r in due], paid_fen__lt=F("cash_fen")).update(
         paid_fen=F("cash_fen")
@@ -533,6 +605,7 @@ def runs_pay_batch(
                 "payments": len(rows_of[r.pk]),
                 "amount_fen": sum(p.amount_fen for p in rows_of[r.pk]),
                 "voucher": voucher_of[r.pk].pk if voucher_of.get(r.pk) else None,
+                "receiver_vouchers": [v.pk for v in receipts_of[r.pk]],
                 "status": r.status,
             }
             for r in due
@@ -544,6 +617,7 @@ def runs_pay_batch(
         year,
         due,
         vouchers=sum(1 for v in voucher_of.values() if v is not None),
+        receiver_vouchers=sum(len(v) for v in receipts_of.values()),
         payments=len(payments),
         amount_fen=sum(p.amount_fen for p in payments),
         paid_runs=len(paid),

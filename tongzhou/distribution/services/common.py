@@ -69,9 +69,13 @@ def check_year(year: object) -> int:
     return year
 
 
-def reverse_system_vouchers(*, user, vouchers, on: dt.date, via: str) -> list:
+def reverse_system_vouchers(
+    *, user, vouchers, on: dt.date, via: str, source_suffix: str | None = None
+) -> list:
     """Red-ink reversals of a run's or a booking's vouchers, posted on `on`. They are system vouchers, like the
-    originals: the reversal of what an assembly approved needs no second checker."""
+    originals: the reversal of what an assembly approved needs no second checker. `source_suffix`: the reversal's
+    source is the original's with it (a receiver's reversal stays under `RECEIVED_SOURCE`, which the cascade leaves
+    out of the receiver's own surplus, as it leaves out the original)."""
     from django.utils import timezone
 
     from tongzhou.ledger.services import voucher_post, voucher_reverse
@@ -82,7 +86,11 @@ def reverse_system_vouchers(*, user, vouchers, on: dt.date, via: str) -> list:
         reversal = voucher_reverse(user=user, voucher=voucher, date=on, via=via)
         reversal.checker = actor(user)
         reversal.checked_at = now
-        reversal.save(update_fields=["checker", "checked_at", "updated_at"])
+        fields = ["checker", "checked_at", "updated_at"]
+        if source_suffix is not None:
+            reversal.source = f"{voucher.source}{source_suffix}"[:60]
+            fields.append("source")
+        reversal.save(update_fields=fields)
         reversals.append(voucher_post(user=user, voucher=reversal, via=via))
     return reversals
 

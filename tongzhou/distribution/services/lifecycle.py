@@ -14,6 +14,10 @@ the book):
 | remainder share, collective's part (cash) | Cr 222 应付剩余盈余 (member) | Cr 113 内部往来 (member) |
 | conversion into capital | Cr 301 股金 (member) | — |
 
+A line whose member is another body with books here (a collective in its cooperative, a cooperative in its union,
+a union in the platform) is booked in that body's own books too, in the same transaction (`received.py`: Dr 应收款 /
+对外投资, Cr 投资收益 on posting; reversed with the run).
+
 What no line takes stays in 盈余分配 as 未分配盈余: the secondary fund (paid by its own step), the management and
 welfare parts of the remainder, the collective's part when the collective is not a member, anything unallocated.
 """
@@ -51,6 +55,7 @@ from .common import (
     reverse_system_vouchers,
     wrong_status,
 )
+from .received import REVERSAL_SUFFIX, RunReceivers, check_receiver_reversals
 
 # Members per voucher: a voucher's line numbers are small integers, and a prefecture platform has many members.
 MEMBERS_PER_VOUCHER = 2000
@@ -283,11 +288,14 @@ def run_post(*, user, run: DistributionRun, on: dt.date | None = None, via: str 
             "posted_before_year",
             value=on.isoformat(),
         )
+    payer_book = book_for_posting(run, on, "on")
+    receivers = RunReceivers.for_posting(run, on)  # checked before anything is written
     vouchers: list[Voucher] = []
-    if book_for_posting(run, on, "on") is not None:
+    if payer_book is not None:
         vouchers = post_operation_vouchers(
             cooperative=body, user=user, operations=_distribution_operations(run, on), via=via
         )
+    received = receivers.post_received(user=user, via=via)
     run.status = RunStatus.POSTED
     run.posted_on = on
     run.posted_by = actor(user)
@@ -298,13 +306,18 @@ def run_post(*, user, run: DistributionRun, on: dt.date | None = None, via: str 
     except IntegrityError:
         raise _already_booked(run) from None
     run.vouchers.set(vouchers)
+    run.receiver_vouchers.set(received)
     audit_record(
         user=user,
         action="distribution.run_post",
         obj=run,
         region_code=run.region_code,
         via=via,
-        details={"posted_on": on.isoformat(), "vouchers": [v.pk for v in vouchers]},
+        details={
+            "posted_on": on.isoformat(),
+            "vouchers": [v.pk for v in vouchers],
+            "receiver_vouchers": [v.pk for v in received],
+        },
     )
     return run
 
@@ -339,8 +352,16 @@ def run_reverse(
     originals = list(run.vouchers.order_by("date", "number"))
     if originals:
         book_for_posting(run, on, "on")
+    # What the run booked in its receiving bodies' books is reversed there too (red ink, the same date).
+    received = list(
+        run.receiver_vouchers.select_related("book__cooperative").order_by("book_id", "date", "number")
+    )
+    check_receiver_reversals(received, on)
     now = timezone.now()
     reversals = reverse_system_vouchers(user=user, vouchers=originals, on=on, via=via)
+    received_reversals = reverse_system_vouchers(
+        user=user, vouchers=received, on=on, via=via, source_suffix=REVERSAL_SUFFIX
+    )
     run.status = RunStatus.REVERSED
     run.reversed_at = now
     run.save()
@@ -359,12 +380,18 @@ def run_reverse(
         county_code=run.county_code,
     )
     reversing.vouchers.set(reversals)
+    reversing.receiver_vouchers.set(received_reversals)
     audit_record(
         user=user,
         action="distribution.run_reverse",
         obj=reversing,
         region_code=run.region_code,
         via=via,
-        details={"reverses": run.pk, "on": on.isoformat(), "vouchers": [v.pk for v in reversals]},
+        details={
+            "reverses": run.pk,
+            "on": on.isoformat(),
+            "vouchers": [v.pk for v in reversals],
+            "receiver_vouchers": [v.pk for v in received_reversals],
+        },
     )
     return reversing

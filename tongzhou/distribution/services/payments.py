@@ -1,5 +1,6 @@
-"""Paying a posted run: payment records, their voucher (Dr the payables / Cr 银行存款), and a household income line for
-every payment to a household (issue 5, point 5). One transaction: a refusal changes nothing."""
+"""Paying a posted run: payment records, their voucher (Dr the payables / Cr 银行存款), a receipt in the books of each
+receiving member body with books (Dr 银行存款 / Cr 应收款, `received.py`), and a household income line for every
+payment to a household (issue 5, point 5). One transaction: a refusal changes nothing."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from ..models import (
 )
 from .common import ACCOUNTS, COLLECTIVE, actor, check_date, field_error, lock_run, wrong_status
 from .lifecycle import book_for_posting
+from .received import RunReceivers
 
 
 def _member_id(value: object) -> int:
@@ -83,6 +85,25 @@ def _planned(run: DistributionRun, lines: dict[int, DistributionLine], payments)
             )
         planned.append((line, amount, item))
     return planned
+
+
+def pay_operation(run: DistributionRun, rows: Sequence[Payment], on: dt.date) -> AutoOperation:
+    """The payer's voucher of one payment of a run (not split by members): Dr the payables per member and part,
+    Cr 银行存款 the total."""
+    accounts = ACCOUNTS[COLLECTIVE if run.is_collective else "farmers_cooperative"]
+    debits = []
+    for p in rows:
+        if p.return_fen:
+            debits.append(AutoLine(accounts["return"], p.return_fen, 0, member_id=p.line.member_id))
+        if p.share_fen:
+            debits.append(AutoLine(accounts["share"], p.share_fen, 0, member_id=p.line.member_id))
+    total = sum(p.amount_fen for p in rows)
+    return AutoOperation(
+        on=on,
+        summary=f"发放{run.year}年度{'收益' if run.is_collective else '盈余'}分配",
+        lines=[*debits, AutoLine(accounts["bank"], 0, total)],
+        source=f"distribution.Run:{run.pk}:pay",
+    )
 
 
 @transaction.atomic
@@ -152,29 +173,16 @@ def run_pay(
         )
         line.paid_fen += amount
     voucher = None
-    if book_for_posting(run, on, "on") is not None:
-        accounts = ACCOUNTS[COLLECTIVE if run.is_collective else "farmers_cooperative"]
-        debits = []
-        for p in rows:
-            if p.return_fen:
-                debits.append(AutoLine(accounts["return"], p.return_fen, 0, member_id=p.line.member_id))
-            if p.share_fen:
-                debits.append(AutoLine(accounts["share"], p.share_fen, 0, member_id=p.line.member_id))
-        total = sum(p.amount_fen for p in rows)
+    payer_book = book_for_posting(run, on, "on")
+    # The receiving bodies' books (checked before anything is written) book what they receive.
+    receivers = RunReceivers.for_payments(run, on, ((p.line.member_id, p.amount_fen) for p in rows))
+    if payer_book is not None:
         vouchers = post_operation_vouchers(
-            cooperative=run.body,
-            user=user,
-            operations=[
-                AutoOperation(
-                    on=on,
-                    summary=f"发放{run.year}年度{'收益' if run.is_collective else '盈余'}分配",
-                    lines=[*debits, AutoLine(accounts["bank"], 0, total)],
-                    source=f"distribution.Run:{run.pk}:pay",
-                )
-            ],
-            via=via,
+            cooperative=run.body, user=user, operations=[pay_operation(run, rows, on)], via=via
         )
         voucher = vouchers[0] if vouchers else None
+    receipts = receivers.post_receipts(user=user, via=via)
+    run.receiver_vouchers.add(*receipts)
     for p in rows:
         p.voucher = voucher
     Payment.objects.bulk_create(rows, batch_size=1000)
@@ -224,6 +232,7 @@ def run_pay(
             "payments": len(rows),
             "amount_fen": sum(p.amount_fen for p in rows),
             "voucher": voucher.pk if voucher else None,
+            "receiver_vouchers": [v.pk for v in receipts],
             "status": run.status,
         },
     )

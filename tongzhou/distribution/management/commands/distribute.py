@@ -518,6 +518,16 @@ class Command(TongzhouCommand):
             facts.append(
                 t(f"记账 {run.posted_on}（凭证 {vouchers}）", f"posted {run.posted_on} (vouchers {vouchers})")
             )
+        for v in reads.run_receiver_vouchers(user=user, run=run):
+            number = v["number"] if v["number"] is not None else "—"
+            facts.append(
+                t(
+                    f"{v['book__cooperative__name']} 账上：{v['date']} 记 {number} 号，{yuan(int(v['amount_fen'] or 0))} 元"
+                    f"（{v['summary']}）",
+                    f"in the books of {v['book__cooperative__name']}: {v['date']} No. {number}, "
+                    f"¥{yuan(int(v['amount_fen'] or 0))} ({v['summary']})",
+                )
+            )
         for fact in facts:
             w(f"  {fact}")
         if run.reverses_id:
