@@ -101,13 +101,14 @@ def statements(repeat: int) -> dict:
     (`statements_for_region`, as the web, API and CLI read them) vs one SUM … GROUP BY chart account;
     (b) every book's trial balance, balance sheet and surplus statement in the county (`statements_for_books`) vs
     one SUM … GROUP BY book, account. Closing balances compared account by account, statements checked balanced."""
-    from tongzhou.ledger.models import BookAccount, ChartAccount, VoucherLine
+    from tongzhou.ledger import selectors
+    from tongzhou.ledger.models import AccountBalance, BookAccount, ChartAccount, VoucherLine
     from tongzhou.ledger.statements.read import statements_for_books, statements_for_region
 
     user = _user()
     county = _county()
     args = {"user": user, "region_code": county, "kinds": KINDS, "date_from": FIRST, "date_to": LAST}
-    roll_up, roll_up_sql, books, books_sql = [], [], [], []
+    roll_up, roll_up_sql, books, books_sql, roll_up_lines, books_lines = [], [], [], [], [], []
     for _ in range(repeat):
         started = time.perf_counter()
         region = statements_for_region(standards=STANDARDS, **args)
@@ -119,6 +120,17 @@ def statements(repeat: int) -> dict:
         books.append(time.perf_counter() - started)
         seconds, book_rows = _bare(SQL_BOOKS)
         books_sql.append(seconds)
+        # The same statements read from the lines alone (no kept balances), for the record.
+        selectors.KEPT_READS = False
+        try:
+            started = time.perf_counter()
+            region_lines = statements_for_region(standards=STANDARDS, **args)
+            roll_up_lines.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            per_book_lines = statements_for_books(**args)
+            books_lines.append(time.perf_counter() - started)
+        finally:
+            selectors.KEPT_READS = True
 
     # The comparison, untimed: closing balance (debit positive) of every account shown in the trial balances, the
     # SQL's sums added up the account tree, per (standard, chart code) and per (book, code).
@@ -148,6 +160,26 @@ def statements(repeat: int) -> dict:
         "roll_up": _line(roll_up, roll_up_sql, _agree(ours_roll_up, sql_roll_up), len(sql_roll_up)),
         "books": _line(books, books_sql, _agree(ours_books, sql_books), len(sql_books)),
         "book_count": len(per_book),
+        # read from the lines alone: the times, and whether every trial balance row equals the kept read's
+        "lines_only": {
+            "roll_up_seconds": statistics.median(roll_up_lines),
+            "books_seconds": statistics.median(books_lines),
+            "roll_up_runs": roll_up_lines,
+            "books_runs": books_lines,
+            "same_figures": ours_roll_up
+            == {
+                (std, k): v
+                for std in STANDARDS
+                for k, v in _closings(region_lines[(std, "trial-balance")]).items()
+            }
+            and ours_books
+            == {
+                (pk, k): v
+                for pk, kinds in per_book_lines.items()
+                for k, v in _closings(kinds["trial-balance"]).items()
+            },
+        },
+        "kept_rows": AccountBalance.objects.filter(county_code=county).count(),
         "lines": VoucherLine.objects.filter(county_code=county).count(),
         "balanced": balanced,
         # the harness's headline: the county roll-up
@@ -378,6 +410,9 @@ def bench_ledger(
                 log(f"  {what}: {line['seconds']:.3f}s vs SQL {line['sql_seconds']:.3f}s = {line['ratio']:.2f}×, "
                     f"balances agree {line['balances_agree']} ({line['accounts_compared']} accounts)")  # fmt: skip
             log(f"  {st['lines']:,} lines, every statement balanced {st['balanced']}")
+            lo = st["lines_only"]
+            log(f"  from the lines alone: roll-up {lo['roll_up_seconds']:.3f}s, books {lo['books_seconds']:.3f}s, "
+                f"same figures {lo['same_figures']}; {st['kept_rows']:,} kept balance rows")  # fmt: skip
             entry["statements"] = st
             if not with_beancount:
                 if vendor == "postgresql":

@@ -366,12 +366,12 @@ def run_import_tx(directory: str) -> dict:
 
 
 def _books_counts() -> dict[str, int]:
-    """What the books hold now: vouchers, their lines and debit total, periods and accounts, and the household income
-    lines with their total (one counting query, outside the timed part)."""
+    """What the books hold now: vouchers, their lines and debit total, periods and accounts, the household income
+    lines with their total, and the kept balances (one counting query, outside the timed part)."""
     from django.db import connection
 
     from tongzhou.distribution.models import HouseholdIncome
-    from tongzhou.ledger.models import BookAccount, Period, Voucher, VoucherLine
+    from tongzhou.ledger.models import AccountBalance, BookAccount, Period, Voucher, VoucherLine
 
     with connection.cursor() as cursor:
         cursor.execute(
@@ -381,7 +381,9 @@ def _books_counts() -> dict[str, int]:
             f"(SELECT COUNT(*) FROM {Period._meta.db_table}), "
             f"(SELECT COUNT(*) FROM {BookAccount._meta.db_table}), "
             f"(SELECT COUNT(*) FROM {HouseholdIncome._meta.db_table}), "
-            f"(SELECT COALESCE(SUM(amount_fen), 0) FROM {HouseholdIncome._meta.db_table})"
+            f"(SELECT COALESCE(SUM(amount_fen), 0) FROM {HouseholdIncome._meta.db_table}), "
+            f"(SELECT COUNT(*) FROM {AccountBalance._meta.db_table}), "
+            f"(SELECT COALESCE(SUM(debit_fen), 0) FROM {AccountBalance._meta.db_table})"
         )
         counts = cursor.fetchone()
     return dict(
@@ -394,6 +396,8 @@ def _books_counts() -> dict[str, int]:
                 "book_accounts",
                 "income_lines",
                 "income_fen",
+                "balances",  # the kept balances (ledger.services.balances): rows and debit total
+                "balances_debit_fen",
             ),
             map(int, counts),
             strict=True,
@@ -496,6 +500,7 @@ def _raw_summary_vouchers(writer, m: dict, legal_form: str, batch: list[tuple], 
     from tongzhou.demo.books import LINE_COLUMNS, LINE_TABLE, VOUCHER_TABLE
     from tongzhou.ledger.domain.auto import add_transaction_total, keeps_books, transaction_summary_lines
     from tongzhou.ledger.models import Book, BookAccount, Period
+    from tongzhou.ledger.services.balances import balances_keep
 
     if not batch or not keeps_books(legal_form):
         return
@@ -565,6 +570,8 @@ def _raw_summary_vouchers(writer, m: dict, legal_form: str, batch: list[tuple], 
             f"UPDATE {period_table} SET last_number = %s WHERE id = %s",
             [periods[ym][::-1] for ym in sorted(by_month)],
         )
+    # The kept balances of the books, as the import's service keeps them: the same books written.
+    balances_keep(voucher_ids=[v[-1] for v in vouchers])
 
 
 def _raw_periods(cursor, table: str, book_id: int, first: tuple[int, int], last: tuple[int, int]) -> dict:

@@ -41,7 +41,7 @@ from django.db.models import Func, IntegerField, Max, Sum
 
 from tongzhou.coops.models import Cooperative, Level, Member, MemberTransaction, ShareEntry
 from tongzhou.ledger.domain import auto
-from tongzhou.ledger.models import Book, BookAccount, Period, Voucher, VoucherLine
+from tongzhou.ledger.models import AccountBalance, Book, BookAccount, Period, Voucher, VoucherLine
 from tongzhou.ledger.services.charts import chart_in_force
 
 from .coops import YEAR, _Writer
@@ -98,6 +98,7 @@ def demo_books_reset() -> None:
     """Delete every book with its vouchers, periods and accounts. On PostgreSQL TRUNCATE, which the ledger's row
     triggers (posted vouchers never change) do not see: the demo's books are thrown away whole."""
     tables = (
+        AccountBalance._meta.db_table,  # the kept balances (ledger.services.balances)
         LINE_TABLE,
         VOUCHER_TABLE,
         Period._meta.db_table,

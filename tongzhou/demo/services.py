@@ -7,11 +7,14 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
+from django.db.models import Max
 
 from tongzhou.accounts.roles import Role
 from tongzhou.accounts.services import scope_grant, user_create
 from tongzhou.core.errors import Conflict
 from tongzhou.households.models import Household, Person
+from tongzhou.ledger.models import Voucher
+from tongzhou.ledger.services.balances import balances_keep, balances_rebuild
 from tongzhou.regions.models import Region
 from tongzhou.regions.services import regions_bulk_upsert, regions_load_shipped
 from tongzhou.rollups.models import RegionRegisterFigures
@@ -160,11 +163,15 @@ def demo_build(
     _analyze()  # the phases below aggregate the freshly bulk-loaded books: the planner needs their statistics
     with sqlite_tuned():  # the guaranteed payments, booked and paid: a cost before the surplus
         result.guarantees = demo_guarantees_build()
+    balances_rebuild()  # the books and the guaranteed payments were written raw: kept before the cascade reads them
+    kept_to = Voucher.objects.aggregate(last=Max("pk"))["last"] or 0
     with sqlite_tuned():  # the year's three-level distribution, posted (its vouchers count among the books')
         result.distribution = demo_distribution_build(seed=seed)
     if pay:
         with sqlite_tuned():  # paid in January (payment vouchers, the households' income lines)
             result.payments = demo_payments_build(seed=seed)
+    # and the distribution's and payments' vouchers, written raw after them
+    balances_keep(voucher_ids=Voucher.objects.filter(pk__gt=kept_to).values_list("pk", flat=True))
     result.books.vouchers += (
         result.guarantees.vouchers + result.distribution.vouchers + result.payments.vouchers
     )

@@ -383,3 +383,40 @@ class VoucherLine(models.Model):
 
     def _voucher_posted(self) -> bool:
         return Voucher.objects.filter(pk=self.voucher_id, status=VoucherStatus.POSTED).exists()
+
+
+NO_MEMBER = 0  # AccountBalance.member_key of the lines that name no member
+
+
+class AccountBalance(models.Model):
+    """Kept figures (ARCHITECTURE decision 5): the posted lines' debits and credits summed per book, account,
+    member, year and whether the lines are the year close's. Kept current in the transaction that posts them
+    (`services.balances.balances_keep`), rebuilt from the lines by `balances_rebuild`; the statements read whole
+    years from here and only the ragged ends of their periods from the lines (selectors._account_rows)."""
+
+    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="+", db_index=False)
+    account = models.ForeignKey(BookAccount, on_delete=models.PROTECT, related_name="+", db_index=False)
+    # The line's member, or NO_MEMBER (0): a NULL would never conflict in the unique key on either database.
+    member_key = models.BigIntegerField(_("成员"))
+    year = models.PositiveSmallIntegerField(_("年度"))
+    year_close = models.BooleanField(_("年结凭证"))
+    debit_fen = models.BigIntegerField(_("借方合计（分）"))
+    credit_fen = models.BigIntegerField(_("贷方合计（分）"))
+    lines = models.BigIntegerField(_("分录数"))
+    region_code = models.CharField(max_length=12)
+    county_code = models.CharField(max_length=6)
+
+    class Meta:
+        verbose_name = _("科目余额")
+        verbose_name_plural = _("科目余额")
+        constraints = [
+            # County first: a county's statements read its rows through this index in (book, account, member)
+            # order, so SQLite sums each member as it reads; the posting upsert names it as its conflict target.
+            models.UniqueConstraint(
+                fields=["county_code", "book", "account", "member_key", "year", "year_close"],
+                name="account_balance_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id}/{self.member_key} {self.year} 借{self.debit_fen} 贷{self.credit_fen}"

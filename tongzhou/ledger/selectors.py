@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.expressions import BaseExpression
 
 from tongzhou.regions.scope import readable, require_read
 
 from .domain.balances import AccountInfo, Posting, TrialBalance, trial_balance
-from .models import Book, BookAccount, Voucher, VoucherLine, VoucherStatus
+from .models import AccountBalance, Book, BookAccount, Voucher, VoucherLine, VoucherStatus
+
+# The statements read whole years from the kept balances (`AccountBalance`) and the rest from the lines; False: from
+# the lines alone (the tests and the bench compare both).
+KEPT_READS = True
 
 
 def book_list(*, user) -> QuerySet[Book]:
@@ -33,18 +38,47 @@ def posted_balances(
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
 ) -> dict[int, tuple[int, int]]:
-    """(debit, credit) per account id over posted lines in a date range. Not scoped: callers check the user."""
+    """(debit, credit) per account id over posted lines in a date range: the whole years in it from the kept
+    balances, the rest from the lines, in one query. Not scoped: callers check the user."""
     qs = VoucherLine.objects.filter(book=book, voucher__status=VoucherStatus.POSTED)
-    if before is not None:
-        qs = qs.filter(voucher__date__lt=before)
-    if date_from is not None:
-        qs = qs.filter(voucher__date__gte=date_from)
-    if date_to is not None:
-        qs = qs.filter(voucher__date__lte=date_to)
-    return {
-        row["account_id"]: (row["d"] or 0, row["c"] or 0)
-        for row in qs.values("account_id").annotate(d=Sum("debit_fen"), c=Sum("credit_fen"))
-    }
+    ends = [d for d in (before, date_to and date_to + dt.timedelta(days=1)) if d is not None]
+    first, end = date_from, min(ends) if ends else None
+    years, days = _split(first, end) if KEPT_READS else (None, [(first, end)])
+    lines = Q()
+    for lo, hi in days:
+        lines |= (Q(voucher__date__gte=lo) if lo else Q()) & (Q(voucher__date__lt=hi) if hi else Q())
+    qs = (
+        qs.filter(lines)
+        .order_by()
+        .values_list("account_id")
+        .annotate(d=_sum("debit_fen"), c=_sum("credit_fen"))
+    )
+    if years is not None:
+        lo, hi = years
+        kept = AccountBalance.objects.filter(county_code=book.county_code, book=book)
+        kept = kept.filter(year__gte=lo) if lo is not None else kept
+        kept = kept.filter(year__lt=hi) if hi is not None else kept
+        kept = kept.order_by().values_list("account_id").annotate(d=_sum("debit_fen"), c=_sum("credit_fen"))
+        qs = kept.union(qs, all=True) if days else kept
+    out: dict[int, tuple[int, int]] = {}
+    for account_id, d, c in qs:
+        had = out.get(account_id, (0, 0))
+        out[account_id] = (had[0] + d, had[1] + c)
+    return out
+
+
+def _split(first: dt.date | None, end: dt.date | None) -> tuple[tuple | None, list[tuple]]:
+    """The days from `first` before `end` (either open): (the whole years among them, as [first year, year after]
+    with None for open, or None; the spans of days left, a ragged end at either side, as [first day, day after])."""
+    year = _first_year_on(first) if first is not None else None
+    if year is not None and end is not None and year >= end.year:  # no whole year: the days
+        return None, [(first, end)]
+    days = []
+    if first is not None and first < dt.date(year, 1, 1):
+        days.append((first, dt.date(year, 1, 1)))
+    if end is not None and dt.date(end.year, 1, 1) < end:
+        days.append((dt.date(end.year, 1, 1), end))
+    return (year, end.year if end is not None else None), days
 
 
 def trial_balance_of(*, user, book: Book, date_from: dt.date, date_to: dt.date) -> TrialBalance:
@@ -83,6 +117,10 @@ def trial_balance_of(*, user, book: Book, date_from: dt.date, date_to: dt.date) 
 #      positive and Σ of those that are negative (the account's lines that name no member count as one more
 #      member), which is what the balance sheet needs of an account kept per member (a member who owes and one
 #      who is owed stand apart: 成员往来 / 内部往来).
+# Whole years are read from the kept balances (`AccountBalance`, ledger/services/balances.py: the posted lines summed
+# per book, account, member and year, kept by every posting) instead of their lines: each bucket's years that no cut
+# splits come from there, the rest (the ragged ends: the days of a year a cut falls in) from the lines, both summed
+# per (book, account, member) into step 1 (see `_kept_years`, `_account_rows`).
 # The year-close vouchers' share of the debits and credits is a second, small aggregate over those vouchers only
 # (found through the (book, status, date) index: they are posted on 31 December), and the counter lines of the
 # vouchers that touch the distribution account (盈余分配 / 收益分配) a third.
@@ -144,11 +182,12 @@ def _spans(cuts: list[dt.date], periods: list[Period]) -> list[tuple[set[int], s
     return spans
 
 
-def _lines_under(region_code: str | None, book_ids: list[int] | None):
-    """The lines under a region (by its county code, exact, then the village code's range) or of some books."""
+def _lines_under(region_code: str | None, book_ids: list[int] | None, rows: QuerySet | None = None):
+    """The lines (or the kept balances, `rows`) under a region (by its county code, exact, then the village code's
+    range) or of some books."""
     from tongzhou.regions.scope import code_prefix_q
 
-    lines = VoucherLine.objects.all()
+    lines = VoucherLine.objects.all() if rows is None else rows
     if book_ids is not None:
         lines = (
             lines.filter(book_id__in=book_ids) if len(book_ids) != 1 else lines.filter(book_id=book_ids[0])
@@ -163,6 +202,15 @@ def _lines_under(region_code: str | None, book_ids: list[int] | None):
     return lines
 
 
+def _kept_under(region_code: str | None, book_ids: list[int] | None):
+    """The kept balances under a region or of some books; of books, with their counties, the first column of the
+    kept balances' key."""
+    kept = _lines_under(region_code, book_ids, AccountBalance.objects.all())
+    if book_ids is not None and not region_code:
+        kept = kept.filter(county_code__in=Book.objects.filter(pk__in=book_ids).values("county_code"))
+    return kept
+
+
 @dataclass(frozen=True)
 class _AccountRows:
     """Per key (a book account's id, or a chart account's): a `Movement` per period (None where the key has no
@@ -173,44 +221,122 @@ class _AccountRows:
     sides: dict[int, list[tuple[int, int, int, int]]]
 
 
+@dataclass(frozen=True)
+class _Source:
+    """Rows to sum per (book, account, member): posted lines, or kept balances (whole years). `within(j)`: the
+    test that a row lies in bucket j; `through(j)`: that it lies before bounds[j]; `member`: the member column."""
+
+    rows: QuerySet
+    within: Callable[[int], Q | None]
+    through: Callable[[int], Q]
+    member: str | BaseExpression = "member_id"
+
+
+def _line_source(lines, bounds: list[dt.date], *, member=None) -> _Source:
+    m = len(bounds)
+
+    def within(j: int) -> Q | None:
+        when = Q(voucher__date__gte=bounds[j - 1]) if j else Q()
+        if j < m:
+            when &= Q(voucher__date__lt=bounds[j])
+        return when or None
+
+    return _Source(lines, within, lambda j: Q(voucher__date__lt=bounds[j]), member or "member_id")
+
+
+def _kept_source(kept, bounds: list[dt.date]) -> _Source:
+    """Kept rows of whole years only (see `_kept_years`): a year lies in the bucket its 1 January does."""
+    m = len(bounds)
+
+    def within(j: int) -> Q | None:
+        when = Q(year__gte=_first_year_on(bounds[j - 1])) if j else Q()
+        if j < m:
+            when &= Q(year__lt=bounds[j].year)
+        return when or None
+
+    return _Source(kept, within, lambda j: Q(year__lt=bounds[j].year), "member_key")
+
+
+def _first_year_on(day: dt.date) -> int:
+    """The first year that starts on or after `day`."""
+    return day.year if (day.month, day.day) == (1, 1) else day.year + 1
+
+
+def _kept_years(cuts: list[dt.date]) -> tuple[Q | None, Q | None]:
+    """How the buckets between `cuts` (see `_cuts`) are read: (the kept balances' years that lie wholly in one
+    bucket, the lines' dates that don't: the periods' ragged ends), each a filter, None where there is nothing to
+    read. A year is read kept if no cut falls inside it and it ends by the last cut."""
+    years: list[list] = []  # [first year or None, year after], adjacent spans merged
+    days: list[list] = []  # [first day or None, day after]
+
+    def add(spans: list[list], lo, hi) -> None:
+        if spans and spans[-1][1] == lo:
+            spans[-1][1] = hi
+        else:
+            spans.append([lo, hi])
+
+    for j, hi in enumerate(cuts):
+        whole, ragged = _split(cuts[j - 1] if j else None, hi)  # in date order, as the buckets are
+        if whole is not None:
+            add(years, *whole)
+        for span in ragged:
+            add(days, *span)
+
+    def q(spans: list[list], field: str) -> Q | None:
+        out = Q()
+        for lo, hi in spans:
+            out |= Q(**{f"{field}__lt": hi}) & (Q(**{f"{field}__gte": lo}) if lo is not None else Q())
+        return out or None
+
+    return q(years, "year"), q(days, "voucher__date")
+
+
 def _bucket_sums(
-    lines,
-    bounds: list[dt.date],
+    sources: list[_Source],
+    m: int,
     counted: list[int],
     *,
     net_first: bool,
     per_chart: bool,
     pad: tuple = (0, 0, 0),
 ):
-    """SQL and parameters of one aggregate over `lines`, a row per key (book account, or chart account `per_chart`):
-    the key, then per bucket j (0 … len(bounds): before bounds[0], from bounds[j-1] before bounds[j], from the
-    last bound on) Σ positive and Σ negative of the members' balances through bucket j, then the buckets' debits
-    and credits (bucket 0's net only, `net_first`), then per bucket in `counted` the number of lines through it;
-    `pad`: how many zeros go before the balances, before the debits and credits, and after the counts.
-    Nested three deep (see above); the lines are grouped per (book, account, member), the order of the index
-    `voucher_line_book_acct_member`, so SQLite sums them as it reads them instead of sorting them first (an account
-    lies in one book: the book only orders)."""
-    from django.db.models import F, Q
+    """SQL and parameters of one aggregate over `sources` (lines, kept balances), a row per key (book account, or
+    chart account `per_chart`): the key, then per bucket j (0 … m: before bounds[0], from bounds[j-1] before
+    bounds[j], from the last bound on) Σ positive and Σ negative of the members' balances through bucket j, then
+    the buckets' debits and credits (bucket 0's net only, `net_first`), then per bucket in `counted` the number of
+    rows through it; `pad`: how many zeros go before the balances, before the debits and credits, and after the
+    counts. Nested three deep (see above); each source is grouped per (book, account, member), the order of the
+    index `voucher_line_book_acct_member` (and of the kept balances' key), so SQLite sums them as it reads them
+    instead of sorting them first (an account lies in one book: the book only orders). Two sources (kept years and
+    the lines of ragged ends) are summed per (book, account, member) once more, over their UNION ALL."""
+    from django.db.models import F
 
-    m = len(bounds)
-
-    def of(j: int) -> Q | None:
-        when = Q(voucher__date__gte=bounds[j - 1]) if j else Q()
-        if j < m:
-            when &= Q(voucher__date__lt=bounds[j])
-        return when or None
-
-    sums = {}
-    for j in range(m + 1):
-        if j == 0 and net_first:
-            sums["n0"] = _sum(F("debit_fen") - F("credit_fen"), filter=of(0))
-        else:
-            sums[f"d{j}"] = _sum("debit_fen", filter=of(j))
-            sums[f"c{j}"] = _sum("credit_fen", filter=of(j))
-    for j in counted:
-        sums[f"e{j}"] = Count("pk", filter=Q(voucher__date__lt=bounds[j]) if j < m else None)
-    inner = lines.order_by().values_list("book_id", "account_id", "member_id").annotate(**sums)
-    sql, params = inner.query.sql_with_params()
+    parts, params, db, member = [], [], None, None
+    for source in sources:
+        sums = {}
+        for j in range(m + 1):
+            if j == 0 and net_first:
+                sums["n0"] = _sum(F("debit_fen") - F("credit_fen"), filter=source.within(0))
+            else:
+                sums[f"d{j}"] = _sum("debit_fen", filter=source.within(j))
+                sums[f"c{j}"] = _sum("credit_fen", filter=source.within(j))
+        for j in counted:
+            sums[f"e{j}"] = Count("pk", filter=source.through(j) if j < m else None)
+        inner = source.rows.order_by().values_list("book_id", "account_id", source.member).annotate(**sums)
+        sql, p = inner.query.sql_with_params()
+        parts.append(sql)
+        params.extend(p)
+        db = inner.db
+        member = member or source.member
+    if len(parts) == 1:
+        sql = parts[0]
+    else:
+        regrouped = ", ".join(f"CAST(SUM(u.{c}) AS BIGINT) AS {c}" for c in sums)
+        union = " UNION ALL ".join(f"SELECT * FROM ({part}) p{i}" for i, part in enumerate(parts))
+        sql = (
+            f"SELECT u.book_id, u.account_id, u.{member}, {regrouped} FROM ({union}) u"
+            f" GROUP BY u.book_id, u.account_id, u.{member}"
+        )
     if per_chart:
         # Per (chart account, member): a member of several books' accounts, and the lines naming no member of every
         # book, are one member of the chart account.
@@ -218,7 +344,7 @@ def _bucket_sums(
         summed = ", ".join(f"CAST(SUM(t.{c}) AS BIGINT) AS {c}" for c in sums)
         sql = (
             f"SELECT a.chart_account_id AS k, {summed} FROM ({sql}) t"
-            f' INNER JOIN "{accounts}" a ON a.id = t.account_id GROUP BY a.chart_account_id, t.member_id'
+            f' INNER JOIN "{accounts}" a ON a.id = t.account_id GROUP BY a.chart_account_id, t.{member}'
         )
     else:
         sql = f"SELECT t.account_id AS k, {', '.join(f't.{c}' for c in sums)} FROM ({sql}) t"
@@ -230,11 +356,11 @@ def _bucket_sums(
     ]
     moved = [f"CAST(SUM(m.{c}) AS BIGINT)" for c in sums if c != "n0"]
     columns = ["0"] * pad[0] + split + ["0"] * pad[1] + moved + ["0"] * pad[2]
-    return f"SELECT m.k, {', '.join(columns)} FROM ({sql}) m GROUP BY m.k", params, inner.db
+    return f"SELECT m.k, {', '.join(columns)} FROM ({sql}) m GROUP BY m.k", params, db
 
 
 def _account_rows(
-    lines, book_ids: list[int], periods: list[Period], *, per_chart: bool = False
+    lines, book_ids: list[int], periods: list[Period], *, per_chart: bool = False, kept=None
 ) -> _AccountRows:
     """The one aggregate over the posted lines (see above), per book account or, `per_chart`, per chart account:
     then the lines that name no member are one member per chart account, across the books, as the roll-up
@@ -244,9 +370,15 @@ def _account_rows(
     every line lies in that bucket and is summed without a date test: plain sums per member, as the bare SQL's.
     Otherwise each line's date is tested per bucket. Both are one statement, each of its two halves guarded by
     whether such a voucher exists (looked up once, through the (book, status, date) index), so the database runs
-    one half only."""
-    from django.db.models import Exists
+    one half only.
 
+    `kept`: the kept balances of the same books (`AccountBalance`, None to read the lines alone). The years that
+    lie wholly in one bucket are read from them, and only the rest (the periods' ragged ends: a quarter, a span
+    within a month) from the lines: both summed per (book, account, member) into the same aggregate."""
+    from django.db.models import Exists, Value
+    from django.db.models.functions import Coalesce
+
+    from .models import NO_MEMBER
     from .statements.data import Movement
 
     cuts = _cuts(periods)
@@ -260,12 +392,23 @@ def _account_rows(
     before = Exists(
         Voucher.objects.filter(book_id__in=book_ids, status=VoucherStatus.POSTED, date__lt=cuts[n - 2])
     )
+    years, days = _kept_years(cuts) if kept is not None and KEPT_READS else (None, None)
+
+    def sources(guard, bounds: list[dt.date]) -> list[_Source]:
+        if years is None:
+            return [_line_source(posted.filter(guard), bounds)]
+        out = [_kept_source(kept.filter(years, guard), bounds)]
+        if days is not None:  # the ragged ends, their "no member" the kept rows' NO_MEMBER, to sum with them
+            member = Coalesce("member_id", Value(NO_MEMBER))
+            out.append(_line_source(posted.filter(days, guard), bounds, member=member))
+        return out
+
     dated, dated_params, db = _bucket_sums(
-        posted.filter(before), cuts[: n - 1], early, net_first=True, per_chart=per_chart
+        sources(before, cuts[: n - 1]), n - 1, early, net_first=True, per_chart=per_chart
     )
     # The plain half in the dated half's columns: nothing before the latest bucket, no line through an early end.
     plain, plain_params, _db = _bucket_sums(
-        posted.filter(~before), [], [], net_first=False, per_chart=per_chart,
+        sources(~before, []), 0, [], net_first=False, per_chart=per_chart,
         pad=(2 * (n - 1), 2 * (n - 2), len(early)),
     )  # fmt: skip
     rows: dict[int, tuple[list, list, dict]] = {}
@@ -441,8 +584,9 @@ def statement_data_of_books(
     accounts = _book_accounts(ids)
     chart_code, distribution_charts = _chart_accounts_of(ids)
     distribution = [a for a in accounts if a[2] in distribution_charts]
-    lines = _lines_under(region_code, ids if books is not None else None)
-    rows = _account_rows(lines, ids, periods)
+    scope = ids if books is not None else None
+    lines = _lines_under(region_code, scope)
+    rows = _account_rows(lines, ids, periods, kept=_kept_under(region_code, scope))
     flows, closes = _flow_and_close_rows(ids, [a[0] for a in distribution], periods)
     info = {a[0]: a for a in accounts}
 
@@ -538,7 +682,9 @@ def statement_data_of_regions(
     ]
     lines = _lines_under(region_code, None)
     # the books of the charts' accounts: the other books' lines sum into no account of the charts
-    rows = _account_rows(lines, sorted(set(book_of.values())), periods, per_chart=True)
+    rows = _account_rows(
+        lines, sorted(set(book_of.values())), periods, per_chart=True, kept=_kept_under(region_code, None)
+    )
     flows, closes = _flow_and_close_rows(sorted(set(book_of.values())), distribution, periods)
 
     per_chart = {c: {"m": [{} for _ in periods], "s": [{} for _ in periods], "f": [{} for _ in periods]}

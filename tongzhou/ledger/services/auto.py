@@ -48,6 +48,7 @@ from ..domain.auto import (
 )
 from ..domain.vouchers import AccountFacts, LineDraft, check_voucher_lines, voucher_error
 from ..models import Book, BookAccount, Chart, Party, Period, Voucher, VoucherLine, VoucherStatus
+from .balances import balances_keep
 from .books import book_account_add, book_open
 from .charts import charts_load_shipped
 from .periods import check_date_in_book, lock_period, period_closed_error
@@ -238,6 +239,7 @@ def post_operation_voucher(
     voucher.checker = voucher.poster = actor
     voucher.checked_at = voucher.posted_at = now
     voucher.save()
+    balances_keep(voucher_ids=[voucher.pk])
     audit_record(
         user=user,
         action="ledger.voucher_auto",
@@ -312,6 +314,7 @@ def post_operation_vouchers(
         ["status", "period", "number", "checker", "poster", "checked_at", "posted_at"],
         batch_size=BATCH_ROWS,
     )
+    balances_keep(voucher_ids=[v.pk for v in vouchers])
     for key, count in numbered.items():
         period = periods[key]
         period.last_number += count

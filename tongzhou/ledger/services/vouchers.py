@@ -22,6 +22,7 @@ from tongzhou.regions.scope import require_write
 
 from ..domain.vouchers import AccountFacts, LineDraft, check_voucher_lines, line_error, voucher_error
 from ..models import Book, BookAccount, Voucher, VoucherLine, VoucherStatus
+from .balances import balances_keep
 from .periods import check_date_in_book, lock_period, period_closed_error
 
 MAX_SUMMARY = 200
@@ -386,6 +387,7 @@ def voucher_post(*, user, voucher: Voucher, via: str = "web") -> Voucher:
     voucher.poster = user if _is_user(user) else None
     voucher.posted_at = timezone.now()
     voucher.save(update_fields=["status", "period", "number", "poster", "posted_at", "updated_at"])
+    balances_keep(voucher_ids=[voucher.pk])
     audit_record(
         user=user,
         action="ledger.voucher_post",

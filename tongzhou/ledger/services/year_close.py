@@ -28,6 +28,7 @@ from ..domain.vouchers import voucher_error
 from ..models import Book, BookAccount, Period, PeriodStatus, Voucher, VoucherLine, VoucherStatus
 from ..selectors import posted_balances
 from ..statements.data import PROFIT_AND_LOSS, ROLE_CODES, YEAR_CLOSE_SOURCE
+from .balances import balances_keep
 from .periods import ensure_periods_through, lock_period
 
 UNDISTRIBUTED = ("未分配盈余", "未分配收益")
@@ -93,6 +94,7 @@ def _post_closing(book: Book, period: Period, user, on: dt.date, summary: str, l
     voucher.checker = voucher.poster = actor
     voucher.checked_at = voucher.posted_at = now
     voucher.save()
+    balances_keep(voucher_ids=[voucher.pk])
     return voucher
 
 

@@ -1,5 +1,5 @@
 """On PostgreSQL the database keeps the ledger's invariants itself (migration 0003), whatever writes to it, and
-posting under concurrency keeps voucher numbers gapless."""
+posting under concurrency keeps voucher numbers gapless and the kept balances whole."""
 
 import datetime as dt
 import threading
@@ -169,3 +169,47 @@ def test_concurrent_posting_keeps_numbers_gapless(postgresql_only, personas):
     )
     assert numbers == list(range(1, 13))
     assert Period.objects.get(book=small.book, year=2025, month=3).last_number == 12
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_posting_in_twelve_months_adds_every_voucher_to_the_shared_kept_balances(
+    postgresql_only, personas
+):
+    """Twelve vouchers of one book, one a month, posted by 4 writers at once: the month locks don't serialise
+    them, the kept balances of 101 and 102 for 2025 are shared — their row locks do, and none is lost."""
+    from tongzhou.ledger.models import AccountBalance
+    from tongzhou.ledger.services.balances import balances_check
+
+    small = build_small_coop(personas.cadre_a)
+    drafts = []
+    for month in range(1, 13):
+        v = voucher_create(
+            user=personas.cadre_a, book=small.book, date=dt.date(2025, month, 10), summary="提现", lines=LINES
+        )
+        drafts.append(voucher_check(user=personas.secretary_a, voucher=v))
+    barrier = threading.Barrier(4)
+    errors = []
+
+    def writer(batch):
+        try:
+            barrier.wait()
+            for voucher in batch:
+                voucher_post(user=personas.secretary_a, voucher=voucher)
+        except Exception as exc:  # surfaced by the assertion below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=writer, args=(drafts[i::4],)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    kept = dict(
+        AccountBalance.objects.filter(book=small.book, year=2025).values_list("account__code", "lines")
+    )
+    assert kept == {"101": 12, "102": 12}
+    cash = AccountBalance.objects.get(book=small.book, account__code="101", year=2025)
+    assert (cash.debit_fen, cash.credit_fen) == (12 * 100000, 0)
+    assert balances_check().agree
