@@ -4,8 +4,10 @@ Every demo village gets its village cooperative (1.0) and its village collective
 of the cooperative), bylaws (most of them with a guaranteed payment, 保底收益, per mu of land shares: see
 `village_guarantees`), three share classes, members (every registered-poor household, the village cadres and
 60–80% of the other households), their share subscriptions and a year (2025) of member transactions in the
-village's industry; every township a union cooperative (2.0) whose members are its village cooperatives; every
-county a platform company (3.0) whose members are the township unions.
+village's industry; the collective its membership roll, every registered household of the village with its
+income-right shares (收益权份额, one per person on a cut-off date: see `collective_roll`); every township a union
+cooperative (2.0) whose members are its village cooperatives; every county a platform company (3.0) whose members
+are the township unions.
 
 The same invariants as the services hold (valid credit codes, active members with a join date, subscriptions with
 amount = units × unit value, transactions with amount = quantity × price rounded half up and a unique source key
@@ -59,6 +61,7 @@ from tongzhou.households.models import Household, Person
 from tongzhou.rollups.coverage import coop_figures_rebuild
 from tongzhou.rollups.models import RegionCoopFigures
 
+from .collective_roll import collective_roll
 from .generate import BAIMA_NAME, CountyPlan, plan
 
 YEAR = 2025
@@ -183,6 +186,7 @@ class CoopDemoResult:
     share_entries: int = 0
     transactions: int = 0
     income_lines: int = 0
+    roll_members: int = 0  # the collectives' household members (counted in `members` too)
 
 
 def credit_code(prefix: str, county_code: str, body: str) -> str:
@@ -646,6 +650,9 @@ class _VillageBuilder:
         self.writer.write(MEMBER_TABLE, MEMBER_COLUMNS, members)
         self.writer.write(ENTRY_TABLE, ENTRY_COLUMNS, ledger.rows)
         self.result.share_entries += len(ledger.rows)
+        collective_roll(
+            self, collective, village_code=village_code, households=households, heads=heads, cadres=cadre_set
+        )
         self._transactions(rng, coop, industry, household_members)
         return coop
 

@@ -24,8 +24,9 @@ day with the vouchers `run_post` books (Dr 盈余分配 / Cr 盈余公积, 应�
 公积公益金 and 内部往来). The year 2025 stays open. Runs are posted here; `payments.py` pays them in January 2026
 (payments, their vouchers, the households' income lines).
 
-The demo's collectives have no membership roll (收益权份额) yet: what a collective distributes to members stays
-unallocated in its 收益分配 until one is registered; the cascade test covers a collective with households.
+The collectives have their membership roll from the cooperatives' phase (`collective_roll.py`: every household of
+the village, income-right shares 收益权份额 by head count): a collective's run gives its distributable income to its
+households by their shares, and nothing stays unallocated in its 收益分配.
 
 Written in bulk, like `books.py`: the lines and vouchers as raw rows (COPY on PostgreSQL, executemany on SQLite);
 the runs, bylaws and share classes through `bulk_create`.

@@ -22,9 +22,9 @@ It runs after `distribution.demo_distribution_build`. Per county, in one transac
   dated the payment, with the household's village and county;
 - the lines' `paid_fen`, and the runs' status `paid`.
 
-A run with nothing due (a collective without a membership roll has no lines) stays posted: `run_pay` refuses it
-(`nothing_due`). The demo reset deletes the income lines and payments before the lines and runs
-(`distribution.demo_distribution_reset`).
+A run with nothing due would stay posted, as `run_pay` refuses it (`nothing_due`); the demo's collectives, with
+their membership roll, pay their households (分红). The demo reset deletes the income lines and payments before the
+lines and runs (`distribution.demo_distribution_reset`).
 """
 
 from __future__ import annotations
@@ -220,11 +220,13 @@ def _county(county: str, seed: int, writer: _Writer, result: PaymentDemoResult, 
     link_receiver_vouchers(written, received_sources)
     result.receipts += sum(1 for source, _vid in written if source in received_sources)
 
+    # The county's households (a body's members are of its region): every one of them at county scale, where the
+    # collectives pay all 314,000 — an IN list of their ids would pass SQLite's limit on variables.
     households = {
         pk: (village, household_county)
-        for pk, village, household_county in Household.objects.filter(
-            pk__in={line[3] for _r, _d, rows in planned for _p, line, *_ in rows if line[3]}
-        ).values_list("pk", "village_code", "county_code")
+        for pk, village, household_county in Household.objects.filter(county_code=county).values_list(
+            "pk", "village_code", "county_code"
+        )
     }
     payments, incomes = [], []
     now = writer.now

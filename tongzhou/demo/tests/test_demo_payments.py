@@ -54,8 +54,8 @@ def _pay_vouchers():
 
 def test_every_run_with_cash_due_is_paid_in_full(township_demo):
     runs = DistributionRun.objects.filter(year=YEAR).select_related("body")
-    # A run with cash due is paid; one with nothing due (a collective without a membership roll) stays posted, as
-    # run_pay refuses it (nothing_due).
+    # A run with cash due is paid; one with nothing due (a body whose members get nothing in cash) would stay
+    # posted, as run_pay refuses it (nothing_due).
     due = set(runs.filter(lines__cash_fen__gt=0).values_list("pk", flat=True))
     paid = runs.filter(status=RunStatus.PAID)
     assert set(paid.values_list("pk", flat=True)) == due and paid.count() == township_demo.payments.runs >= 14
