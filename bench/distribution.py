@@ -168,15 +168,22 @@ def full(per_run: bool = False) -> dict:
     user, county, surplus = _setting()
     published, assembly = dt.date(YEAR, 12, 15), dt.date(YEAR, 12, 31)
     started = time.perf_counter()
-    for run in DistributionRun.objects.filter(
-        county_code=county, year=YEAR, status=RunStatus.POSTED, reverses__isnull=True
-    ).order_by("pk"):
-        run_reverse(user=user, run=run, on=assembly, via="bench")
+    for pk in (
+        DistributionRun.objects.filter(  # ids, not the runs with their inputs: a county's are big
+            county_code=county, year=YEAR, status=RunStatus.POSTED, reverses__isnull=True
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    ):
+        run_reverse(user=user, run=DistributionRun.objects.get(pk=pk), on=assembly, via="bench")
     setup = time.perf_counter() - started
+    # The process's peak (VmHWM) after each step: which step raised it.
+    peaks = {"setup": round(peak_rss_mb(), 1)}
 
     started = time.perf_counter()
     computed = cascade_compute(user=user, region_code=county, year=YEAR, surplus_fen=surplus, via="bench")
     cascade_seconds = time.perf_counter() - started
+    peaks["cascade"] = round(peak_rss_mb(), 1)
     counts = {"runs": 0, "loss_or_nothing": 0, "paid": 0}
     steps = {"compute": 0.0, "publish_approve": 0.0, "post": 0.0, "pay": 0.0}
     given_of: dict[int, int] = {}
@@ -186,6 +193,10 @@ def full(per_run: bool = False) -> dict:
             given_of[body_input.body_id] = (
                 body_input.surplus_fen + computed.result.bodies[key].income_from_above_fen
             )
+    # Top-down, the bodies' ids; the cascade's result (every household's receipts) is not held while the runs go on.
+    order = [computed.chain.inputs[key].body_id for key in computed.result.order]
+    households = computed.run.households_count
+    computed = None
     batch_runs: dict[int, object] = {}
     if not per_run:  # every body's draft at once, as the agency computes them
         mark = time.perf_counter()
@@ -193,9 +204,9 @@ def full(per_run: bool = False) -> dict:
             user=user, region_code=county, year=YEAR, surplus_fen=given_of, via="bench"
         )
         steps["compute"] = time.perf_counter() - mark
+        peaks["compute"] = round(peak_rss_mb(), 1)
         batch_runs = {run.body_id: run for run in drafts.runs}
-    for key in computed.result.order:
-        body_id = computed.chain.inputs[key].body_id
+    for body_id in order:
         if per_run:
             body = Cooperative.objects.get(pk=body_id)
             mark = time.perf_counter()
@@ -242,11 +253,13 @@ def full(per_run: bool = False) -> dict:
         mark = time.perf_counter()
         runs_post_batch(user=user, region_code=county, year=YEAR, on=assembly, via="bench")
         steps["post"] = time.perf_counter() - mark
+        peaks["publish_approve_post"] = round(peak_rss_mb(), 1)
         mark = time.perf_counter()
         counts["paid"] = runs_pay_batch(
             user=user, region_code=county, year=YEAR, on=assembly, via="bench"
         ).paid_runs
         steps["pay"] = time.perf_counter() - mark
+    peaks["pay"] = round(peak_rss_mb(), 1)
     seconds = time.perf_counter() - started
     return {
         "county": county,
@@ -256,8 +269,9 @@ def full(per_run: bool = False) -> dict:
         "runs_seconds": seconds - cascade_seconds,
         "mode": "per_run" if per_run else "batch",
         **{f"{name}_seconds": value for name, value in steps.items()},
-        "households": computed.run.households_count,
+        "households": households,
         **counts,
+        "peak_mb_after": peaks,
     }
 
 
@@ -339,7 +353,7 @@ def bench_distribution(scale: str, dbs: list[str], repeat: int, seed: int, *, Da
                 "memory": alone,
                 "phases": split,
             }
-            if scale == "township":  # county: ≈ 40× the township's runs, est. 20 min (docs/PERFORMANCE.md)
+            if scale == "township":  # county: ≈ 2–3.5 min and as long again for its setup: run `full` by hand
                 env = db.fresh()
                 entry["full"] = everything = _run("distribution.py", "full", env=env)
                 log(f"  full (cascade, then every run computed, published, approved, posted, paid): "

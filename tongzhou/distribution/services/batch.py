@@ -26,6 +26,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max, Q, Sum
@@ -40,7 +41,6 @@ from tongzhou.coops.selectors.cooperatives import bylaws_terms
 from tongzhou.coops.selectors.shares import ACCOUNT_STATUSES
 from tongzhou.core.bulk import append_rows
 from tongzhou.core.errors import Conflict, NotFound, TongzhouError
-from tongzhou.households.models import Household
 from tongzhou.ledger.domain.auto import keeps_books
 from tongzhou.ledger.models import Book, VoucherLine, VoucherStatus
 from tongzhou.ledger.services.auto import AutoOperation
@@ -76,11 +76,16 @@ from .compute import (
     _steps_json,
     collective_sheet,
     cooperative_sheet,
+    line_rows_write,
 )
 from .lifecycle import _already_booked, _distribution_operations
-from .payments import pay_operation
+from .payments import pay_operation_of
 
 BATCH_ROWS = 1000
+# Bodies read and computed at a time by `runs_compute_batch` (a county's ≈ 950 in about ten chunks).
+COMPUTE_CHUNK = 100
+# Rows appended at a time by the pay batch (payments, income lines).
+WRITE_CHUNK = 20_000
 
 
 @dataclass
@@ -221,11 +226,14 @@ def _link_receiver_vouchers(of: Mapping[int, list]) -> None:
     )
 
 
-def _pay_operation(run: DistributionRun, rows: list[Payment], books: dict[int, Book], on: dt.date):
-    """(body id, operation) of the run's payment voucher, none for a body without books here."""
+def _pay_operation(run: DistributionRun, rows: list[tuple], books: dict[int, Book], on: dt.date):
+    """(body id, operation) of the run's payment voucher, none for a body without books here. `rows`: the run's
+    payments as `_PaidLine`s."""
     if books.get(run.body_id) is None or not keeps_books(run.body.legal_form):
         return []
-    return [(run.body_id, pay_operation(run, rows, on))]
+    return [
+        (run.body_id, pay_operation_of(run, [(p.member_id, p.return_fen, p.share_fen) for p in rows], on))
+    ]
 
 
 PAYMENT_COLUMNS = (
@@ -238,46 +246,70 @@ INCOME_COLUMNS = (
 )  # fmt: skip
 
 
-def _write_payments(payments: list[Payment], on: dt.date) -> None:
+class _PaidLine(NamedTuple):
+    """A payment the pay batch makes: a line's whole cash due, the patronage return settled first; the household's
+    codes for its income lines."""
+
+    line_id: int
+    member_id: int
+    household_id: int | None
+    amount_fen: int
+    return_fen: int
+    share_fen: int
+    village_code: str | None
+    county_code: str | None
+
+
+def _write_payments(
+    due: list[DistributionRun],
+    rows_of: Mapping[int, list[_PaidLine]],
+    voucher_of: Mapping[int, object],
+    on: dt.date,
+    *,
+    method: str,
+    reference: str,
+    paid_by_id: int | None,
+) -> None:
     """The payments, then an income line per part paid to a household, raw (`core.bulk.append_rows`): Django's
     bulk_create spent more compiling a township's INSERTs than the database spent on its rows. Each payment's id is
-    read back by its line (the runs and lines are locked: the batch's payments are the ones above the runs' last)."""
-    if not payments:
+    read back by its line (the runs and lines are locked: the batch's payments are the ones above the runs' last).
+    Written in chunks of about `WRITE_CHUNK` rows: a county's are not all copied into lists at once."""
+    if not any(rows_of[run.pk] for run in due):
         return
     ops = connection.ops
     day, now = ops.adapt_datefield_value(on), ops.adapt_datetimefield_value(timezone.now())
-    run_ids = sorted({p.run_id for p in payments})
+    run_ids = sorted(run.pk for run in due)
     before = Payment.objects.filter(run_id__in=run_ids).aggregate(last=Max("pk"))["last"] or 0
-    append_rows(
-        Payment._meta.db_table,
-        PAYMENT_COLUMNS,
-        [
-            (p.run_id, p.line_id, day, p.amount_fen, p.return_fen, p.share_fen, p.method, p.reference,
-             p.paid_by_id, p.voucher.pk if p.voucher else None, p.region_code, p.county_code, now)
-            for p in payments
-        ],
-    )  # fmt: skip
+    chunk: list[tuple] = []
+    for run in due:
+        voucher = voucher_of.get(run.pk)
+        voucher_id = voucher.pk if voucher is not None else None
+        chunk.extend(
+            (run.pk, p.line_id, day, p.amount_fen, p.return_fen, p.share_fen, method, reference, paid_by_id,
+             voucher_id, run.region_code, run.county_code, now)
+            for p in rows_of[run.pk]
+        )  # fmt: skip
+        if len(chunk) >= WRITE_CHUNK:
+            append_rows(Payment._meta.db_table, PAYMENT_COLUMNS, chunk)
+            chunk = []
+    append_rows(Payment._meta.db_table, PAYMENT_COLUMNS, chunk)
     ids = dict(Payment.objects.filter(run_id__in=run_ids, pk__gt=before).values_list("line_id", "pk"))
-    codes = {
-        pk: (village, county)
-        for pk, village, county in Household.objects.filter(
-            pk__in={p.line.household_id for p in payments if p.line.household_id}
-        ).values_list("pk", "village_code", "county_code")
-    }
-    incomes = []
-    for p in payments:
-        p.pk = ids[p.line_id]
-        household_id = p.line.household_id
-        if household_id is None:
-            continue
-        village, county = codes[household_id]
-        for kind, amount in ((IncomeKind.PATRONAGE_RETURN, p.return_fen), (IncomeKind.DIVIDEND, p.share_fen)):
-            if amount:
-                incomes.append(
-                    (household_id, p.run.year, str(kind), amount, day, p.run.body_id, p.run_id, p.pk, village,
-                     county, now)
-                )  # fmt: skip
-    append_rows(HouseholdIncome._meta.db_table, INCOME_COLUMNS, incomes)
+    returned, dividend = str(IncomeKind.PATRONAGE_RETURN), str(IncomeKind.DIVIDEND)
+    chunk = []
+    for run in due:
+        for p in rows_of[run.pk]:
+            if p.household_id is None:
+                continue
+            for kind, amount in ((returned, p.return_fen), (dividend, p.share_fen)):
+                if amount:
+                    chunk.append(
+                        (p.household_id, run.year, kind, amount, day, run.body_id, run.pk, ids[p.line_id],
+                         p.village_code, p.county_code, now)
+                    )  # fmt: skip
+        if len(chunk) >= WRITE_CHUNK:
+            append_rows(HouseholdIncome._meta.db_table, INCOME_COLUMNS, chunk)
+            chunk = []
+    append_rows(HouseholdIncome._meta.db_table, INCOME_COLUMNS, chunk)
 
 
 @transaction.atomic
@@ -482,15 +514,38 @@ def runs_pay_batch(
         .order_by("pk")
     )
     run_ids = [r.pk for r in runs]
-    lines: dict[int, list[DistributionLine]] = defaultdict(list)
-    for line in (
-        DistributionLine.objects.select_for_update()
+    # What each line's payments so far settled of its patronage return: the return is settled first (Art. 44), as
+    # run_pay settles it.
+    paid_return: dict[int, int] = dict(
+        Payment.objects.filter(run_id__in=run_ids)
+        .order_by()
+        .values_list("line_id")
+        .annotate(total=Sum("return_fen"))
+    )
+    # The runs' lines locked, and each line with cash still due paid in full, by run and key: plain rows, not model
+    # instances (a county has a quarter of a million lines); the households' codes for the income lines read in the
+    # same pass (an id list of a county's households is too long for one statement).
+    rows_of: dict[int, list[_PaidLine]] = defaultdict(list)
+    for run_id, line_id, member_id, household_id, cash, paid, payable_return, village, county in (
+        DistributionLine.objects.select_for_update(of=("self",))
         .filter(run_id__in=run_ids)
         .order_by("run_id", "key")
-        .iterator()
-    ):
-        lines[line.run_id].append(line)
-    due = [r for r in runs if any(line.outstanding_fen > 0 for line in lines[r.pk])]
+        .values_list(
+            "run_id", "pk", "member_id", "household_id", "cash_fen", "paid_fen", "payable_return_fen",
+            "household__village_code", "household__county_code",
+        )
+        .iterator(chunk_size=5000)
+    ):  # fmt: skip
+        if cash > paid:
+            amount = cash - paid
+            to_return = min(amount, payable_return - paid_return.get(line_id, 0))
+            rows_of[run_id].append(
+                _PaidLine(
+                    line_id, member_id, household_id, amount, to_return, amount - to_return, village, county
+                )
+            )
+    paid_return = None
+    due = [r for r in runs if rows_of.get(r.pk)]
     if not due:
         raise _nothing(region_code, year, "待发放金额", "with cash due", "nothing_due")
     books = _books(due)
@@ -508,48 +563,16 @@ def runs_pay_batch(
             _book_checked(run, books, on)
         except TongzhouError as exc:
             raise _naming(exc, run) from None
-    paid_return: dict[int, int] = dict(
-        Payment.objects.filter(run_id__in=[r.pk for r in due])
-        .order_by()
-        .values_list("line_id")
-        .annotate(total=Sum("return_fen"))
-    )
     who = actor(user)
     reference = str(reference)[:60]
-    rows_of: dict[int, list[Payment]] = {}
-    for run in due:
-        rows = []
-        for line in lines[run.pk]:
-            amount = line.outstanding_fen
-            if amount <= 0:
-                continue
-            # The patronage return is settled first (Art. 44), as run_pay settles it.
-            to_return = min(amount, line.payable_return_fen - paid_return.get(line.pk, 0))
-            rows.append(
-                Payment(
-                    run=run,
-                    line=line,
-                    on=on,
-                    amount_fen=amount,
-                    return_fen=to_return,
-                    share_fen=amount - to_return,
-                    method=method,
-                    reference=reference,
-                    paid_by=who,
-                    region_code=run.region_code,
-                    county_code=run.county_code,
-                )
-            )
-            line.paid_fen += amount
-        rows_of[run.pk] = rows
     # What each member body with books receives (received.py), its book checked before anything is written.
     member_body = _member_bodies({run.body_id: run.body for run in due})
     received: dict[int, dict[int, int]] = {}
     for run in due:
         paid_to: dict[int, int] = defaultdict(int)
         for p in rows_of[run.pk]:
-            if p.line.member_id in member_body:
-                paid_to[member_body[p.line.member_id]] += p.amount_fen
+            if p.member_id in member_body:
+                paid_to[member_body[p.member_id]] += p.amount_fen
         received[run.pk] = dict(paid_to)
     receiving = received_mod.receiver_books(b for amounts in received.values() for b in amounts)
     for run in due:
@@ -574,10 +597,15 @@ def runs_pay_batch(
         run.pk: [v for b in received[run.pk] if b != run.body_id for v in posted.get((b, run.pk), [])]
         for run in due
     }
-    payments = [p for run in due for p in rows_of[run.pk]]
-    for p in payments:
-        p.voucher = voucher_of.get(p.run_id)
-    _write_payments(payments, on)
+    _write_payments(
+        due,
+        rows_of,
+        voucher_of,
+        on,
+        method=method,
+        reference=reference,
+        paid_by_id=who.pk if who else None,
+    )
     _link_receiver_vouchers(receipts_of)
     # Every line with cash due is now paid in full (paid = cash), in one statement.
     DistributionLine.objects.filter(run_id__in=[r.pk for r in due], paid_fen__lt=F("cash_fen")).update(
@@ -618,8 +646,8 @@ def runs_pay_batch(
         due,
         vouchers=sum(1 for v in voucher_of.values() if v is not None),
         receiver_vouchers=sum(len(v) for v in receipts_of.values()),
-        payments=len(payments),
-        amount_fen=sum(p.amount_fen for p in payments),
+        payments=sum(len(rows_of[r.pk]) for r in due),
+        amount_fen=sum(p.amount_fen for r in due for p in rows_of[r.pk]),
         paid_runs=len(paid),
     )
     audit_record(
@@ -673,6 +701,20 @@ def _naming_body(exc: TongzhouError, body: Cooperative) -> TongzhouError:
     return named
 
 
+class MemberRow(NamedTuple):
+    """What the sheets read of a member (`compute._coop_lines`, `collective_sheet`), read without a model
+    instance."""
+
+    pk: int
+    cooperative_id: int
+    kind: str
+    status: str
+    household_id: int | None
+    display_name: str
+    village_code: str
+    county_code: str
+
+
 @dataclass
 class RegionInputs:
     """What `run_compute` reads for one body, read once for the region's bodies: one aggregate per kind of figure.
@@ -681,7 +723,7 @@ class RegionInputs:
     books: dict[int, Book] = field(default_factory=dict)
     surplus: dict[int, int] = field(default_factory=dict)  # by book id
     losses: dict[int, int] = field(default_factory=dict)  # by book id
-    members: dict[int, list[Member]] = field(default_factory=dict)  # by body, admitted members in id order
+    members: dict[int, list[MemberRow]] = field(default_factory=dict)  # by body, admitted members in id order
     held: dict[int, dict[int, dict[int, Holding]]] = field(default_factory=dict)  # body → member → class
     class_kinds: dict[int, str] = field(default_factory=dict)
     capital_classes: dict[int, set[int]] = field(default_factory=dict)  # by body
@@ -689,7 +731,8 @@ class RegionInputs:
     counted: dict[int, dict[int, tuple[int, Decimal]]] = field(default_factory=dict)  # body → member → sums
 
 
-def _region_inputs(user, region_code: str, year: int, bodies: list[Cooperative], terms: dict) -> RegionInputs:
+def _region_books(user, region_code: str, year: int, bodies: list[Cooperative]) -> RegionInputs:
+    """The bodies' books, each book's surplus of the year and losses to make up, read once for the region."""
     ids = [b.pk for b in bodies]
     found = RegionInputs()
     for book in (
@@ -731,7 +774,22 @@ def _region_inputs(user, region_code: str, year: int, bodies: list[Cooperative],
             if code_of[book_id] and code.startswith(code_of[book_id]):
                 net[book_id] += (debit or 0) - (credit or 0)
         found.losses = {book_id: max(value, 0) for book_id, value in net.items()}
-    for member in Member.objects.filter(cooperative_id__in=ids, status__in=ACCOUNT_STATUSES).order_by("pk"):
+    return found
+
+
+def _region_inputs(year: int, bodies: list[Cooperative], terms: dict, books: RegionInputs) -> RegionInputs:
+    """The members, holdings, reserve shares and counted transactions of some of the region's bodies (a chunk of
+    them: a county's are read and computed a chunk at a time), with the region's books from `books`. `terms`: the
+    bylaws' terms by body, of these bodies at least."""
+    ids = [b.pk for b in bodies]
+    found = RegionInputs(books=books.books, surplus=books.surplus, losses=books.losses)
+    for row in (
+        Member.objects.filter(cooperative_id__in=ids, status__in=ACCOUNT_STATUSES)
+        .order_by("pk")
+        .values_list(*MemberRow._fields)
+        .iterator(chunk_size=5000)
+    ):
+        member = MemberRow._make(row)
         found.members.setdefault(member.cooperative_id, []).append(member)
     # Holdings on 31 December per (member, class), the empty ones left out (`holdings_at`).
     for body_id, member_id, class_id, units, amount in (
@@ -750,8 +808,10 @@ def _region_inputs(user, region_code: str, year: int, bodies: list[Cooperative],
         if is_capital:
             found.capital_classes.setdefault(body_id, set()).add(pk)
     # Reserve shares (Art. 42): what earlier runs in the books quantified, less what was returned at exit.
-    quantified: dict[int, dict[int, int]] = defaultdict(dict)
-    for body_id, member_id, total in (
+    # The member's returned amount read in the same aggregate (an id list of a county's members is too long for one
+    # statement).
+    reserve: dict[int, dict[int, int]] = defaultdict(dict)
+    for body_id, member_id, returned, total in (
         DistributionLine.objects.filter(
             run__body_id__in=ids,
             run__year__lt=year,
@@ -759,23 +819,15 @@ def _region_inputs(user, region_code: str, year: int, bodies: list[Cooperative],
             run__reverses__isnull=True,
         )
         .order_by()
-        .values_list("run__body_id", "member_id")
+        .values_list("run__body_id", "member_id", "member__exit_reserve_returned_fen")
         .annotate(total=Sum("reserve_quantified_fen"))
     ):
-        quantified[body_id][member_id] = total
-    returned = dict(
-        Member.objects.filter(pk__in=[m for per in quantified.values() for m in per]).values_list(
-            "pk", "exit_reserve_returned_fen"
-        )
-    )
-    found.reserve = {
-        body_id: {pk: max(total - returned.get(pk, 0), 0) for pk, total in per.items()}
-        for body_id, per in quantified.items()
-    }
+        reserve[body_id][member_id] = max(total - (returned or 0), 0)
+    found.reserve = dict(reserve)
     # Member transactions of the kinds each body's bylaws count: one aggregate per distinct set of kinds.
     by_kinds: dict[tuple[str, ...], list[int]] = defaultdict(list)
-    for body_id, body_terms in terms.items():
-        by_kinds[tuple(sorted(body_terms.patronage_transaction_kinds))].append(body_id)
+    for body_id in ids:
+        by_kinds[tuple(sorted(terms[body_id].patronage_transaction_kinds))].append(body_id)
     for kinds, body_ids in by_kinds.items():
         if not kinds:
             continue
@@ -827,6 +879,88 @@ def _batch_collective(body, terms, surplus, losses, found: RegionInputs):
     return collective_sheet(
         body=body, terms=terms, surplus=surplus, losses=losses, members=members, held=held
     )
+
+
+def _compute_chunk(chunk, year, terms, given, drafts, found, result, *, user, now, who) -> list[tuple]:
+    """Each body of the chunk computed as `run_compute` computes it: [(run, line rows, audit details)], the run not
+    saved; a body left out is added to `result.skipped`."""
+    computed: list[tuple[DistributionRun, list[tuple], dict]] = []
+    for body, bylaws in chunk:
+        body_terms = terms[body.pk]
+        standard = standard_of(body)
+        book = found.books.get(body.pk)
+        try:
+            if body.pk in given:
+                surplus, surplus_source = given[body.pk], "given"
+            elif book is None:
+                raise field_error(
+                    "surplus_fen",
+                    "该组织尚未建账，无法从账簿读取本年盈余，请直接填写本年盈余。",
+                    "The organisation has no books to read the year's surplus from; give the surplus instead.",
+                    "no_book",
+                )
+            elif book.pk in found.surplus:
+                surplus, surplus_source = found.surplus[book.pk], "ledger"
+            else:  # a book outside the region's code: read alone
+                surplus, surplus_source = _ledger_surplus(user=user, body=body, year=year), "ledger"
+            losses = found.losses.get(book.pk, 0) if book is not None else 0
+            inputs = {
+                "surplus_fen": surplus,
+                "surplus_source": surplus_source,
+                "losses_to_make_up_fen": losses,
+                "losses_source": "ledger",
+                "subsidy_property_fen": 0,
+                "conversion_bp": 0,
+                "bylaws": {
+                    "id": bylaws.pk,
+                    "effective_from": bylaws.effective_from.isoformat(),
+                    "terms": body_terms.as_row_values(),
+                },
+            }
+            if standard == COLLECTIVE:
+                outcome, lines, snapshot = _batch_collective(body, body_terms, surplus, losses, found)
+            else:
+                outcome, accounts, snapshot = _batch_cooperative(
+                    body, year, body_terms, surplus, losses, found
+                )
+        except TongzhouError as exc:
+            if exc.code in SKIPPED_CODES:
+                result.skipped.append(_body_skip(body, exc))
+                continue
+            raise _naming_body(exc, body) from None
+        inputs["members"] = snapshot
+        run = drafts.get(body.pk) or DistributionRun(
+            body=body, year=year, region_code=body.region_code, county_code=body.county_code
+        )
+        run.body = body
+        run.standard = standard
+        run.inputs = inputs
+        run.steps = _steps_json(outcome.steps)
+        run.computed_at = now
+        run.computed_by = who
+        run.updated_at = now
+        if standard != COLLECTIVE:
+            lines = _coop_lines(body, accounts, outcome)
+        computed.append(
+            (run, lines, {"year": year, "surplus_fen": surplus, "surplus_source": surplus_source})
+        )
+    return computed
+
+
+def _save_chunk(computed: list[tuple]) -> None:
+    """The chunk's runs saved (new ones created, recomputed drafts updated and their old lines deleted), then their
+    lines appended raw."""
+    fresh = [run for run, _l, _d in computed if run.pk is None]
+    recomputed = [run for run, _l, _d in computed if run.pk is not None]
+    DistributionRun.objects.bulk_create(fresh, batch_size=BATCH_ROWS)
+    if recomputed:
+        DistributionRun.objects.bulk_update(
+            recomputed,
+            ["standard", "inputs", "steps", "computed_at", "computed_by", "updated_at"],
+            batch_size=BATCH_ROWS,
+        )
+        DistributionLine.objects.filter(run_id__in=[r.pk for r in recomputed]).delete()
+    line_rows_write([(run.pk, lines) for run, lines, _d in computed])
 
 
 @transaction.atomic
@@ -906,99 +1040,34 @@ def runs_compute_batch(
             continue
         todo.append((body, bylaws))
     terms = {body.pk: bylaws_terms(bylaws) for body, bylaws in todo}
-    found = _region_inputs(user, region_code, year, [b for b, _ in todo], terms)
+    books = _region_books(user, region_code, year, [b for b, _ in todo])
     now = timezone.now()
     who = actor(user)
-    computed: list[tuple[DistributionRun, list[DistributionLine], dict]] = []
-    for body, bylaws in todo:
-        body_terms = terms[body.pk]
-        standard = standard_of(body)
-        book = found.books.get(body.pk)
-        try:
-            if body.pk in given:
-                surplus, surplus_source = given[body.pk], "given"
-            elif book is None:
-                raise field_error(
-                    "surplus_fen",
-                    "该组织尚未建账，无法从账簿读取本年盈余，请直接填写本年盈余。",
-                    "The organisation has no books to read the year's surplus from; give the surplus instead.",
-                    "no_book",
-                )
-            elif book.pk in found.surplus:
-                surplus, surplus_source = found.surplus[book.pk], "ledger"
-            else:  # a book outside the region's code: read alone
-                surplus, surplus_source = _ledger_surplus(user=user, body=body, year=year), "ledger"
-            losses = found.losses.get(book.pk, 0) if book is not None else 0
-            inputs = {
-                "surplus_fen": surplus,
-                "surplus_source": surplus_source,
-                "losses_to_make_up_fen": losses,
-                "losses_source": "ledger",
-                "subsidy_property_fen": 0,
-                "conversion_bp": 0,
-                "bylaws": {
-                    "id": bylaws.pk,
-                    "effective_from": bylaws.effective_from.isoformat(),
-                    "terms": body_terms.as_row_values(),
-                },
-            }
-            if standard == COLLECTIVE:
-                outcome, lines, snapshot = _batch_collective(body, body_terms, surplus, losses, found)
-            else:
-                outcome, accounts, snapshot = _batch_cooperative(
-                    body, year, body_terms, surplus, losses, found
-                )
-        except TongzhouError as exc:
-            if exc.code in SKIPPED_CODES:
-                result.skipped.append(_body_skip(body, exc))
-                continue
-            raise _naming_body(exc, body) from None
-        inputs["members"] = snapshot
-        run = drafts.get(body.pk) or DistributionRun(
-            body=body, year=year, region_code=body.region_code, county_code=body.county_code
+    runs: list[DistributionRun] = []
+    details: dict[int, dict] = {}
+    # A chunk of bodies at a time: read, computed and written before the next is read, so that a county's members,
+    # holdings and lines are never all in memory at once. One transaction: a refusal in a later chunk undoes all.
+    for first in range(0, len(todo), COMPUTE_CHUNK):
+        chunk = todo[first : first + COMPUTE_CHUNK]
+        found = _region_inputs(year, [b for b, _ in chunk], terms, books)
+        computed = _compute_chunk(
+            chunk, year, terms, given, drafts, found, result, user=user, now=now, who=who
         )
-        run.body = body
-        run.standard = standard
-        run.inputs = inputs
-        run.steps = _steps_json(outcome.steps)
-        run.computed_at = now
-        run.computed_by = who
-        run.updated_at = now
-        if standard != COLLECTIVE:
-            lines = (run, body, body_terms, accounts, outcome)  # made once the run has its id
-        computed.append(
-            (run, lines, {"year": year, "surplus_fen": surplus, "surplus_source": surplus_source})
-        )
+        _save_chunk(computed)
+        for run, lines, audit in computed:
+            details[run.pk] = {**audit, "lines": len(lines)}
+            result.lines += len(lines)
+            runs.append(run)
+        computed = found = None
     result.skipped.sort(key=lambda entry: entry["body"])
-    if not computed:
+    if not runs:
         raise Conflict(
             f"地区 {region_code} {year} 年度没有可以计算分配方案的组织。",
             f"Region {region_code} has no body whose run of {year} can be computed.",
             code="nothing_to_compute",
             details={"region_code": region_code, "year": year, "skipped": result.skipped},
         )
-    fresh = [run for run, _l, _d in computed if run.pk is None]
-    recomputed = [run for run, _l, _d in computed if run.pk is not None]
-    DistributionRun.objects.bulk_create(fresh, batch_size=BATCH_ROWS)
-    if recomputed:
-        DistributionRun.objects.bulk_update(
-            recomputed,
-            ["standard", "inputs", "steps", "computed_at", "computed_by", "updated_at"],
-            batch_size=BATCH_ROWS,
-        )
-        DistributionLine.objects.filter(run_id__in=[r.pk for r in recomputed]).delete()
-    written: list[DistributionLine] = []
-    details: dict[int, dict] = {}
-    for run, lines, audit in computed:
-        if isinstance(lines, tuple):
-            lines = _coop_lines(*lines)
-        for line in lines:
-            line.run = run
-        written.extend(lines)
-        details[run.pk] = {**audit, "lines": len(lines)}
-    DistributionLine.objects.bulk_create(written, batch_size=BATCH_ROWS)
-    result.runs = sorted((run for run, _l, _d in computed), key=lambda r: r.body_id)
-    result.lines = len(written)
+    result.runs = sorted(runs, key=lambda r: r.body_id)
     _audit_runs(user, "distribution.run_compute", result.runs, details, via)
     audit_record(
         user=user,

@@ -15,6 +15,7 @@ from tongzhou.accounts.services import audit_record
 from tongzhou.coops.models import Cooperative, Member, MemberKind, MemberTransaction
 from tongzhou.coops.selectors.cooperatives import bylaws_for, bylaws_terms
 from tongzhou.coops.selectors.shares import holdings_at, member_accounts
+from tongzhou.core.bulk import append_rows
 from tongzhou.core.errors import Conflict
 from tongzhou.ledger.models import Book, BookAccount
 from tongzhou.ledger.selectors import posted_balances
@@ -122,47 +123,87 @@ def _surplus_input(value, *, user, body, year) -> tuple[int, str]:
     return value, "given"
 
 
-def _coop_lines(run, body, terms, accounts, result) -> list[DistributionLine]:
-    """The lines of a cooperative: the sheet, the conversion split between the two payables in proportion, and the
-    village collective's part of the remainder on the collective member's line (when it is a member)."""
+# A line as the sheets make it: DistributionLine's columns after its run, in this order (`line_rows_write` appends
+# them raw with the run's id first; `run_compute` saves them through the ORM, which the batch's tests compare).
+LINE_FIELDS = (
+    "member_id", "household_id", "key", "display_name", "capital_fen", "reserve_share_fen", "subsidy_share_fen",
+    "transactions", "income_right_shares", "reserve_quantified_fen", "subsidy_equal_share_fen",
+    "remainder_weight_fen", "patronage_return_fen", "remainder_share_fen", "collective_share_fen",
+    "income_right_fen", "converted_to_capital_fen", "cash_fen", "payable_return_fen", "payable_share_fen",
+    "paid_fen", "village_code", "county_code",
+)  # fmt: skip
+_ZERO = Decimal("0")
+LINE_CHUNK = 10_000
+
+
+def line_objects(run: DistributionRun, rows: list[tuple]) -> list[DistributionLine]:
+    """The rows of a sheet as unsaved DistributionLine objects of `run`."""
+    return [DistributionLine(run=run, **dict(zip(LINE_FIELDS, row, strict=True))) for row in rows]
+
+
+def line_rows_write(rows_of: list[tuple[int, list[tuple]]]) -> None:
+    """Append the lines of runs [(run id, rows)] raw (`core.bulk.append_rows`), in that order: Django's bulk_create
+    spent more compiling a township's INSERTs than the database spent on them. In chunks of about `LINE_CHUNK` rows,
+    so that a county's quarter of a million lines are not copied into one more list."""
+    columns = ("run_id", *LINE_FIELDS)
+    chunk: list[tuple] = []
+    for run_id, rows in rows_of:
+        chunk.extend((run_id, *row) for row in rows)
+        if len(chunk) >= LINE_CHUNK:
+            append_rows(DistributionLine._meta.db_table, columns, chunk)
+            chunk = []
+    append_rows(DistributionLine._meta.db_table, columns, chunk)
+
+
+def _coop_lines(body, accounts, result) -> list[tuple]:
+    """The lines of a cooperative (rows in `LINE_FIELDS` order): the sheet, the conversion split between the two
+    payables in proportion, and the village collective's part of the remainder on the collective member's line (when
+    it is a member). `accounts`: [(member, account)], a member being a Member or a row with the same attributes."""
     sheets = {s.key: s for s in result.members}
     collective_part = result.steps.remainder_to_collective_fen
     collective_member = next(
         (m.pk for m, _a in accounts if m.kind == MemberKind.COLLECTIVE and m.status == "active"), None
     )
+    allocate = domain.allocate
     lines = []
     for member, account in accounts:
         sheet = sheets[_key(member.pk)]
-        converted = domain.allocate(
-            sheet.converted_to_capital_fen,
-            {"return": sheet.patronage_return_fen, "share": sheet.remainder_share_fen},
-        ).parts
+        if sheet.converted_to_capital_fen:
+            converted = allocate(
+                sheet.converted_to_capital_fen,
+                {"return": sheet.patronage_return_fen, "share": sheet.remainder_share_fen},
+            ).parts
+            converted_return, converted_share = converted["return"], converted["share"]
+        else:  # nothing to split: allocate gives 0 and 0
+            converted_return = converted_share = 0
         collective = collective_part if member.pk == collective_member else 0
-        payable_return = sheet.patronage_return_fen - converted["return"]
-        payable_share = sheet.remainder_share_fen - converted["share"] + collective
+        payable_return = sheet.patronage_return_fen - converted_return
+        payable_share = sheet.remainder_share_fen - converted_share + collective
         lines.append(
-            DistributionLine(
-                run=run,
-                member=member,
-                household_id=member.household_id,
-                key=sheet.key,
-                display_name=member.display_name[:120],
-                capital_fen=account.capital_fen,
-                reserve_share_fen=account.reserve_share_fen,
-                subsidy_share_fen=account.subsidy_share_fen,
-                transactions=Decimal(sheet.transactions),
-                reserve_quantified_fen=sheet.reserve_quantified_fen,
-                subsidy_equal_share_fen=sheet.subsidy_equal_share_fen,
-                remainder_weight_fen=sheet.remainder_weight_fen,
-                patronage_return_fen=sheet.patronage_return_fen,
-                remainder_share_fen=sheet.remainder_share_fen,
-                collective_share_fen=collective,
-                converted_to_capital_fen=sheet.converted_to_capital_fen,
-                cash_fen=payable_return + payable_share,
-                payable_return_fen=payable_return,
-                payable_share_fen=payable_share,
-                village_code=member.village_code,
-                county_code=member.county_code or body.county_code,
+            (
+                member.pk,
+                member.household_id,
+                sheet.key,
+                member.display_name[:120],
+                account.capital_fen,
+                account.reserve_share_fen,
+                account.subsidy_share_fen,
+                Decimal(sheet.transactions),
+                _ZERO,
+                sheet.reserve_quantified_fen,
+                sheet.subsidy_equal_share_fen,
+                sheet.remainder_weight_fen,
+                sheet.patronage_return_fen,
+                sheet.remainder_share_fen,
+                collective,
+                0,
+                sheet.converted_to_capital_fen,
+                payable_return + payable_share,
+                payable_return,
+                payable_share,
+                0,
+                member.village_code,
+                member.county_code or body.county_code,
             )
         )
     return lines
@@ -223,9 +264,9 @@ def _compute_cooperative(*, user, body, year, terms, surplus, losses, subsidy_pr
 
 
 def collective_sheet(*, body, terms, surplus, losses, members, held):
-    """A collective's distribution by income-right shares from its members (in member order) and the units each
-    holds ({member id: hundredths}): (result, lines without their run, snapshot). Shared by `run_compute` and the
-    region's batch."""
+    """A collective's distribution by income-right shares from its members (in member order; Members or rows with
+    the same attributes) and the units each holds ({member id: hundredths}): (result, line rows in `LINE_FIELDS`
+    order, snapshot). Shared by `run_compute` and the region's batch."""
     shares = tuple(domain.IncomeRightShare(_key(m.pk), Decimal(max(held[m.pk], 0)) / 100) for m in members)
     result = domain.distribute_collective(
         domain.CollectiveYear(income_fen=surplus, shares=shares, losses_to_make_up_fen=losses), terms
@@ -234,20 +275,13 @@ def collective_sheet(*, body, terms, surplus, losses, members, held):
     lines = []
     for m in members:
         sheet = sheets[_key(m.pk)]
+        fen = sheet.income_right_fen
         lines.append(
-            DistributionLine(
-                member=m,
-                household_id=m.household_id,
-                key=sheet.key,
-                display_name=m.display_name[:120],
-                income_right_shares=Decimal(sheet.shares),
-                income_right_fen=sheet.income_right_fen,
-                cash_fen=sheet.income_right_fen,
-                payable_share_fen=sheet.income_right_fen,
-                village_code=m.village_code,
-                county_code=m.county_code or body.county_code,
+            (
+                m.pk, m.household_id, sheet.key, m.display_name[:120], 0, 0, 0, _ZERO, Decimal(sheet.shares), 0, 0,
+                0, 0, 0, 0, fen, 0, fen, 0, fen, 0, m.village_code, m.county_code or body.county_code,
             )
-        )
+        )  # fmt: skip
     snapshot = [
         {"member_id": m.pk, "key": s.key, "shares": str(s.shares)}
         for m, s in zip(members, shares, strict=True)
@@ -362,9 +396,8 @@ def run_compute(
     run.computed_by = actor(user)
     run.save()
     if standard != COLLECTIVE:
-        lines = _coop_lines(run, body, terms, accounts, result)
-    for line in lines:
-        line.run = run
+        lines = _coop_lines(body, accounts, result)
+    lines = line_objects(run, lines)
     DistributionLine.objects.filter(run=run).delete()
     DistributionLine.objects.bulk_create(lines, batch_size=1000)
     audit_record(

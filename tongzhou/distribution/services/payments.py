@@ -90,14 +90,23 @@ def _planned(run: DistributionRun, lines: dict[int, DistributionLine], payments)
 def pay_operation(run: DistributionRun, rows: Sequence[Payment], on: dt.date) -> AutoOperation:
     """The payer's voucher of one payment of a run (not split by members): Dr the payables per member and part,
     Cr 银行存款 the total."""
+    return pay_operation_of(run, [(p.line.member_id, p.return_fen, p.share_fen) for p in rows], on)
+
+
+def pay_operation_of(
+    run: DistributionRun, parts: Sequence[tuple[int, int, int]], on: dt.date
+) -> AutoOperation:
+    """`pay_operation` from the payments' (member id, return, share) in their order (the region's batch has no
+    Payment objects)."""
     accounts = ACCOUNTS[COLLECTIVE if run.is_collective else "farmers_cooperative"]
     debits = []
-    for p in rows:
-        if p.return_fen:
-            debits.append(AutoLine(accounts["return"], p.return_fen, 0, member_id=p.line.member_id))
-        if p.share_fen:
-            debits.append(AutoLine(accounts["share"], p.share_fen, 0, member_id=p.line.member_id))
-    total = sum(p.amount_fen for p in rows)
+    total = 0
+    for member_id, return_fen, share_fen in parts:
+        if return_fen:
+            debits.append(AutoLine(accounts["return"], return_fen, 0, member_id=member_id))
+        if share_fen:
+            debits.append(AutoLine(accounts["share"], share_fen, 0, member_id=member_id))
+        total += return_fen + share_fen
     return AutoOperation(
         on=on,
         summary=f"发放{run.year}年度{'收益' if run.is_collective else '盈余'}分配",

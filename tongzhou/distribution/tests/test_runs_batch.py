@@ -16,6 +16,7 @@ from tongzhou.distribution.models import (
     Payment,
     RunStatus,
 )
+from tongzhou.distribution.services import batch as batch_services
 from tongzhou.distribution.services import run_pay, run_post, runs_pay_batch, runs_post_batch
 from tongzhou.ledger.models import Book, Voucher, VoucherLine
 from tongzhou.ledger.services import period_close
@@ -84,7 +85,9 @@ def snapshot() -> dict:
 
 
 @pytest.mark.django_db
-def test_the_batch_leaves_exactly_what_posting_and_paying_each_run_alone_leaves(personas):
+@pytest.mark.parametrize("chunk", [20_000, 1], ids=["in_one_chunk", "row_by_row"])
+def test_the_batch_leaves_exactly_what_posting_and_paying_each_run_alone_leaves(personas, monkeypatch, chunk):
+    monkeypatch.setattr(batch_services, "WRITE_CHUNK", chunk)  # a county's payments are written by chunks
     runs = township_runs(personas)
     user = personas.township
     one_by_one = None
@@ -181,3 +184,45 @@ def test_refusals_change_nothing(personas):
         runs_pay_batch(user=personas.township, region_code=TOWNSHIP, year=YEAR, on=dt.date(2026, 1, 19))
     assert caught.value.code == "paid_before_post"
     assert counts() == before
+
+
+@pytest.mark.django_db
+def test_after_a_partial_payment_the_batch_pays_the_rest_as_run_pay_pays_it(personas):
+    """Wang was paid ¥10,000 of the first cooperative's run and Li all of hers before the batch: the batch pays
+    only Wang's rest, the patronage return first (¥40,500 less the ¥10,000 already settled, then the
+    remainder share of ¥11,000), nothing to Li, and leaves what run_pay(payments=None) run by run leaves."""
+    runs = township_runs(personas)
+    user = personas.township
+    runs_post_batch(user=user, region_code=TOWNSHIP, year=YEAR, on=dt.date(2026, 1, 20))
+    first = DistributionRun.objects.get(pk=runs[0].pk)
+    wang, li = (
+        DistributionLine.objects.get(run=first, member__display_name__contains=n) for n in ("王", "李")
+    )
+    assert (wang.payable_return_fen, wang.payable_share_fen) == (4_050_000, 1_100_000)
+    run_pay(
+        user=user,
+        run=first,
+        on=PAY_ON,
+        payments=[{"member": wang.member_id, "amount_fen": 1_000_000}, {"member": li.member_id}],
+    )
+    one_by_one = None
+    try:
+        with transaction.atomic():
+            for run in runs:
+                run_pay(user=user, run=DistributionRun.objects.get(pk=run.pk), on=dt.date(2026, 1, 26))
+            one_by_one = snapshot()
+            raise _Rollback
+    except _Rollback:
+        pass
+
+    paid = runs_pay_batch(user=user, region_code=TOWNSHIP, year=YEAR, on=dt.date(2026, 1, 26))
+
+    batch = snapshot()
+    for key in one_by_one:
+        assert batch[key] == one_by_one[key], key
+    assert paid.payments == 5 and paid.paid_runs == 3
+    rest = Payment.objects.filter(line=wang, on=dt.date(2026, 1, 26)).values_list(
+        "amount_fen", "return_fen", "share_fen"
+    )
+    assert list(rest) == [(4_150_000, 3_050_000, 1_100_000)]
+    assert not Payment.objects.filter(line=li, on=dt.date(2026, 1, 26)).exists()

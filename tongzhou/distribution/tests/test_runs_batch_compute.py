@@ -8,13 +8,21 @@ import pytest
 from django.db import transaction
 
 from tongzhou.accounts.models import AuditEvent
+from tongzhou.coops.models import Member
 from tongzhou.coops.testing import build_bylaws, build_cooperative
 from tongzhou.core.errors import Conflict, InvalidInput, ScopeDenied
 from tongzhou.core.testing import TOWNSHIP, VILLAGE_A, VILLAGE_B
 from tongzhou.distribution.models import DistributionLine, DistributionRun, RunStatus
-from tongzhou.distribution.services import run_compute, run_publish, runs_compute_batch
+from tongzhou.distribution.services import batch as batch_services
+from tongzhou.distribution.services import (
+    run_approve,
+    run_compute,
+    run_post,
+    run_publish,
+    runs_compute_batch,
+)
 
-from .runs_builders import YEAR, build_collective_year, build_coop_year, counts, post_cost
+from .runs_builders import YEAR, build_collective_year, build_coop_year, counts, post_cost, sale
 
 LINE_FIELDS = [f.attname for f in DistributionLine._meta.concrete_fields if f.attname not in ("id", "run_id")]
 
@@ -70,7 +78,11 @@ def township(personas) -> dict:
 
 
 @pytest.mark.django_db
-def test_the_batch_computes_exactly_what_run_compute_computes_body_by_body(personas):
+@pytest.mark.parametrize("chunk", [100, 2], ids=["in_one_chunk", "two_bodies_at_a_time"])
+def test_the_batch_computes_exactly_what_run_compute_computes_body_by_body(personas, monkeypatch, chunk):
+    monkeypatch.setattr(
+        batch_services, "COMPUTE_CHUNK", chunk
+    )  # a county's bodies are read and written by chunks
     t = township(personas)
     kept = set(DistributionRun.objects.values_list("pk", flat=True))  # runs that exist before
     user = personas.township
@@ -176,3 +188,50 @@ def test_refusals_change_nothing(personas):
     assert [s["code"] for s in caught.value.details["skipped"]] == ["no_bylaws"]
     assert counts() == before
     assert DistributionRun.objects.get(pk=t["draft"].pk).inputs["surplus_fen"] == 5_000_000
+
+
+@pytest.mark.django_db
+def test_reserve_shares_of_earlier_runs_less_what_an_exit_returned_are_read_as_run_compute_reads_them(
+    personas,
+):
+    """The cooperative's 2024 run (a given surplus of ¥10,000, posted in 2025) quantified its 10 % reserve, ¥1,000, to
+    Wang (¥750) and Li (¥250) by their 2024 sales; ¥1.23 of Wang's was returned at his exit settlement: the 2025 draft of the batch carries the same
+    reserve shares (Art. 42) and lines as run_compute's."""
+    coop = build_coop_year(personas)
+    sale(coop.wang, 300_000, on=dt.date(YEAR - 1, 6, 15))
+    sale(coop.li, 100_000, on=dt.date(YEAR - 1, 6, 15))
+    user = personas.township
+    earlier = run_compute(user=user, body=coop.cooperative, year=YEAR - 1, surplus_fen=1_000_000)
+    earlier = run_publish(user=user, run=earlier, on=dt.date(YEAR, 1, 5))
+    earlier = run_approve(
+        user=user,
+        run=earlier,
+        assembly_on=dt.date(YEAR, 1, 20),
+        votes_for=2,
+        votes_against=0,
+        members_entitled=2,
+    )
+    run_post(user=user, run=earlier, on=dt.date(YEAR, 1, 20))
+    quantified = dict(
+        DistributionLine.objects.filter(run=earlier).values_list("member_id", "reserve_quantified_fen")
+    )
+    assert quantified == {coop.wang.pk: 75_000, coop.li.pk: 25_000}  # by 2024's sales, ¥3,000 and ¥1,000
+    Member.objects.filter(pk=coop.wang.pk).update(exit_reserve_returned_fen=123)
+    kept = set(DistributionRun.objects.values_list("pk", flat=True))
+    one_by_one = None
+    try:
+        with transaction.atomic():
+            run_compute(user=user, body=coop.cooperative, year=YEAR)
+            one_by_one = snapshot(kept)
+            raise _Rollback
+    except _Rollback:
+        pass
+
+    runs_compute_batch(user=user, region_code=TOWNSHIP, year=YEAR)
+
+    batch = snapshot(kept)
+    assert batch == one_by_one
+    reserve = dict(
+        DistributionLine.objects.filter(run__year=YEAR).values_list("member_id", "reserve_share_fen")
+    )
+    assert reserve == {coop.wang.pk: quantified[coop.wang.pk] - 123, coop.li.pk: quantified[coop.li.pk]}
