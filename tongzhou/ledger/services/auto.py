@@ -28,7 +28,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from tongzhou.accounts.services import audit_record
@@ -51,7 +51,7 @@ from ..models import Book, BookAccount, Chart, Party, Period, Voucher, VoucherLi
 from .balances import balances_keep
 from .books import book_account_add, book_open
 from .charts import charts_load_shipped
-from .periods import check_date_in_book, lock_period, period_closed_error
+from .periods import lock_open_period
 
 BATCH_ROWS = 1000
 
@@ -184,11 +184,7 @@ def _line_tuples(voucher: Voucher, book: Book, summary: str, resolved) -> list[t
 
 
 def _open_period(book: Book, on: dt.date) -> Period:
-    check_date_in_book(book, on, field="on")
-    period = lock_period(book, on.year, on.month)
-    if period.status != "open":
-        raise period_closed_error(on.year, on.month, field="on")
-    return period
+    return lock_open_period(book, on, field="on")
 
 
 @transaction.atomic
@@ -251,6 +247,44 @@ def post_operation_voucher(
     return voucher
 
 
+def _mark_posted(vouchers: Sequence[Voucher]) -> None:
+    """Write the posting the vouchers were given in memory (status, period, number, checker, poster, times): one
+    `UPDATE … WHERE id IN (…)` per month and chunk, everything but the number a constant — the number is the id
+    plus an offset where the month's ids run without a gap (the usual case: one insert gave them), else a CASE on
+    the number alone. Django's bulk_update wrote a CASE of every voucher for each of the seven fields."""
+    table = Voucher._meta.db_table
+    adapt = connection.ops.adapt_datetimefield_value
+    groups: dict[int, list[Voucher]] = defaultdict(list)
+    for voucher in vouchers:
+        groups[voucher.period_id].append(voucher)
+    with connection.cursor() as cursor:
+        for group in groups.values():
+            for start in range(0, len(group), BATCH_ROWS):
+                chunk = group[start : start + BATCH_ROWS]
+                first = chunk[0]
+                params: list = [
+                    VoucherStatus.POSTED.value,
+                    first.period_id,
+                    first.checker_id,
+                    first.poster_id,
+                    adapt(first.checked_at),
+                    adapt(first.posted_at),
+                ]
+                ids = [v.pk for v in chunk]
+                if all(v.pk - first.pk == v.number - first.number for v in chunk):
+                    number = "id + %s"
+                    params.append(first.number - first.pk)
+                else:
+                    number = f"CASE id {' '.join(['WHEN %s THEN %s'] * len(chunk))} END"
+                    params += [x for v in chunk for x in (v.pk, v.number)]
+                cursor.execute(
+                    f"UPDATE {table} SET status = %s, period_id = %s, checker_id = %s, poster_id = %s,"
+                    f" checked_at = %s, posted_at = %s, number = {number}"
+                    f" WHERE id IN ({', '.join(['%s'] * len(ids))})",
+                    params + ids,
+                )
+
+
 @transaction.atomic
 def post_operation_vouchers(
     *, cooperative: Cooperative, user, operations: Sequence[AutoOperation], via: str = "cli"
@@ -309,11 +343,7 @@ def post_operation_vouchers(
         voucher.number = period.last_number + numbered[(period.year, period.month)]
         voucher.checker = voucher.poster = actor
         voucher.checked_at = voucher.posted_at = now
-    Voucher.objects.bulk_update(
-        vouchers,
-        ["status", "period", "number", "checker", "poster", "checked_at", "posted_at"],
-        batch_size=BATCH_ROWS,
-    )
+    _mark_posted(vouchers)
     balances_keep(voucher_ids=[v.pk for v in vouchers])
     for key, count in numbered.items():
         period = periods[key]

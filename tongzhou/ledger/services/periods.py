@@ -40,6 +40,24 @@ def ensure_periods_through(book: Book, year: int, month: int) -> None:
 
 def check_date_in_book(book: Book, on: object, *, field: str = "date") -> dt.date:
     """A real date, not before the book's first month, in an open month and an open year."""
+    _check_date(book, on, field)
+    if Period.objects.filter(book=book, year=on.year, month=on.month, status=PeriodStatus.CLOSED).exists():
+        raise period_closed_error(on.year, on.month, field=field)
+    return on
+
+
+def lock_open_period(book: Book, on: object, *, field: str = "date") -> Period:
+    """The period of `on` for posting into, locked until the transaction ends: the date checked as
+    `check_date_in_book` checks it, the month's status read from the locked row (not by a query of its own)."""
+    _check_date(book, on, field)
+    period = lock_period(book, on.year, on.month)
+    if period.status != PeriodStatus.OPEN:
+        raise period_closed_error(on.year, on.month, field=field)
+    return period
+
+
+def _check_date(book: Book, on: object, field: str) -> None:
+    """A real date, not before the book's first month, in an open year (the month is the caller's to check)."""
     if not isinstance(on, dt.date) or isinstance(on, dt.datetime):
         raise voucher_error(field, "日期无效。", "The date is not valid.", "date_invalid", value=str(on))
     if (on.year, on.month) < (book.start_year, book.start_month):
@@ -59,9 +77,6 @@ def check_date_in_book(book: Book, on: object, *, field: str = "date") -> dt.dat
             "year_closed",
             value=on.isoformat(),
         )
-    if Period.objects.filter(book=book, year=on.year, month=on.month, status=PeriodStatus.CLOSED).exists():
-        raise period_closed_error(on.year, on.month, field=field)
-    return on
 
 
 def period_closed_error(year: int, month: int, *, field: str = "date"):

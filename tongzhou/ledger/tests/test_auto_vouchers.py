@@ -21,9 +21,12 @@ from tongzhou.coops.testing import build_bylaws, build_cooperative, build_member
 from tongzhou.coops.tests.test_members_import import id_of, write_csv
 from tongzhou.core.errors import InvalidInput
 from tongzhou.core.testing import COUNTY, build_household
+from tongzhou.ledger.domain.auto import AutoLine
 from tongzhou.ledger.models import Book, BookAccount, Voucher, VoucherStatus
 from tongzhou.ledger.selectors import trial_balance_of
 from tongzhou.ledger.services import book_account_add, book_open, period_close
+from tongzhou.ledger.services.auto import AutoOperation, post_operation_vouchers
+from tongzhou.ledger.services.balances import balances_check
 from tongzhou.ledger.testing import post_voucher
 
 D = dt.date
@@ -304,6 +307,62 @@ def test_the_share_import_posts_one_voucher_per_entry_numbered_gapless_in_date_o
     # The counter carries on: the next voucher of March is number 4.
     later = subscribe(user, baima, "zhao", "cash", "1", on=D(2025, 3, 31))
     assert voucher_of(f"coops.ShareEntry:{later.pk}").number == 4
+
+
+def test_bulk_vouchers_keep_their_date_order_numbers_when_another_voucher_took_ids_between_them(
+    personas, baima, monkeypatch
+):
+    user = personas.cadre_a
+    subscribe(user, baima, "zhao", "cash", "1", on=D(2025, 3, 2))  # March's voucher 1
+    book = Book.objects.get(cooperative=baima["coop"])
+    # A concurrent writer's draft takes an id before each of the batch's vouchers: their ids do not run on.
+    insert, others = Voucher.objects.bulk_create, []
+
+    def interleaved(vouchers, batch_size=None):
+        made = []
+        for voucher in vouchers:
+            others.append(
+                Voucher.objects.create(
+                    book=book, date=D(2025, 3, 3), summary="他人草稿", region_code=book.region_code,
+                    county_code=book.county_code,
+                )
+            )  # fmt: skip
+            made += insert([voucher])
+        return made
+
+    monkeypatch.setattr(Voucher.objects, "bulk_create", interleaved)
+    wang = baima["wang"].pk
+    amounts = {D(2025, 3, 20): 300_00, D(2025, 4, 1): 400_00, D(2025, 3, 5): 500_00, D(2025, 3, 31): 600_00}
+    made = post_operation_vouchers(
+        cooperative=baima["coop"],
+        user=user,
+        operations=[
+            AutoOperation(
+                on=on,
+                summary=f"入股 {on:%m-%d}",
+                lines=[AutoLine("102", fen, 0), AutoLine("301", 0, fen, member_id=wang)],
+                source=f"test:{on:%m-%d}",
+            )
+            for on, fen in amounts.items()
+        ],
+    )
+    assert [made[1].pk - made[0].pk, made[2].pk - made[1].pk] == [2, 2]  # ids 2 apart, numbers 1 apart
+    stored = Voucher.objects.filter(pk__in=[v.pk for v in made]).order_by("date")
+    assert [(v.date, v.number, v.status, v.period.month, v.poster_id) for v in stored] == [
+        (D(2025, 3, 5), 2, VoucherStatus.POSTED, 3, user.pk),
+        (D(2025, 3, 20), 3, VoucherStatus.POSTED, 3, user.pk),
+        (D(2025, 3, 31), 4, VoucherStatus.POSTED, 3, user.pk),
+        (D(2025, 4, 1), 1, VoucherStatus.POSTED, 4, user.pk),
+    ]
+    assert all(v.checked_at is not None and v.posted_at == v.checked_at for v in stored)
+    # The other writer's drafts are left as they were.
+    assert set(Voucher.objects.filter(pk__in=[v.pk for v in others]).values_list("status", "number")) == {
+        (VoucherStatus.DRAFT, None)
+    }
+    assert balances_check().agree
+    tb = trial_balance_of(user=user, book=book, date_from=D(2025, 1, 1), date_to=D(2025, 12, 31))
+    # 102: 100.00 (赵小河's share on 3-02) + 500.00 + 300.00 + 600.00 in March + 400.00 in April = 1,900.00.
+    assert tb.balanced and tb.row("102").closing_net_fen == 1_900_00
 
 
 def test_a_refused_import_voucher_leaves_no_entry_and_no_voucher(personas, baima, tmp_path):
