@@ -29,7 +29,9 @@ the village, income-right shares 收益权份额 by head count): a collective's 
 households by their shares, and nothing stays unallocated in its 收益分配.
 
 Written in bulk, like `books.py`: the lines and vouchers as raw rows (COPY on PostgreSQL, executemany on SQLite);
-the runs, bylaws and share classes through `bulk_create`.
+the runs, bylaws and share classes through `bulk_create`. The runs go out a batch at a time (≈ 50,000 lines, with
+their vouchers) in the bodies' order, ids and voucher numbers as if written at once, so a county's 561,000 lines
+are never held together.
 """
 
 from __future__ import annotations
@@ -82,6 +84,7 @@ COLLECTIVE_BYLAWS = check_bylaws(
     BylawsTerms(reserve_rate_bp=2000, patronage_share_bp=6000, remainder_split={"members": 10000})
 )
 SHARE_VALUE_FEN = 10_000_00  # a union's or the platform's cash share: ¥10,000
+LINES_PER_BATCH = 50_000  # the runs' lines held before the batch of runs is written (`_post_runs`)
 RUN_LINE_COLUMNS = (
     "run_id", "member_id", "household_id", "key", "display_name", "capital_fen", "reserve_share_fen",
     "subsidy_share_fen", "transactions", "income_right_shares", "reserve_quantified_fen", "subsidy_equal_share_fen",
@@ -349,8 +352,15 @@ def demo_distribution_build(*, seed: int = 2026) -> DistributionDemoResult:
 def _post_runs(
     computed: CountyCascade, writer: _Writer, result: DistributionDemoResult, *, maker, checker
 ) -> None:
+    """The runs, their lines and their vouchers, written a batch of runs at a time (≈ `LINES_PER_BATCH` lines) in
+    the bodies' order, so ids and voucher numbers are those of writing them all at once; what the cascade kept for
+    its own rows (the household receipts, the recipients) and each body's outcome once used are dropped."""
     chain = computed.chain
+    computed.result.households.clear()  # the cascade's household rows are written: nothing here reads them
+    chain.recipients.clear()
     by_key = {b.key: b for b in chain.bodies}
+    chain.bodies.clear()
+    outcomes = computed.result.bodies
     inputs = chain.inputs
     body_ids = [b.body_id for b in inputs.values()]
     bodies = {c.pk: c for c in Cooperative.objects.filter(pk__in=body_ids)}
@@ -371,19 +381,22 @@ def _post_runs(
         .annotate(n=Count("pk"))
         .order_by()
     )
-    vouchers = _VoucherWriter(writer, result)
+    # What each body with a book receives from the body above is booked in its own books (below): the books of
+    # every body that is a member of a body of the chain (a lookup: only those a run pays get a voucher).
+    member_body = {row[0]: row[4] for rows in members.values() for row in rows if row[4] is not None}
+    receiving = receiver_books(set(member_body.values()))
 
-    # The runs, their lines and their vouchers.
     now = timezone.now()
-    runs, lines_of = [], {}
+    batch: list[tuple[DistributionRun, list[dict], bool]] = []
+    batch_lines = 0
     for key, body_input in inputs.items():
         body = bodies[body_input.body_id]
-        outcome = computed.result.bodies[key]
+        outcome = outcomes.pop(key)  # used once
         dist = outcome.result
-        year_input = by_key[key].year
+        year_input = by_key.pop(key).year
         is_collective = body_input.standard == COLLECTIVE
         notice_days = (COLLECTIVE_NOTICE if is_collective else COOP_NOTICE)[0]
-        rows = members.get(body.pk, [])
+        rows = members.pop(body.pk, [])
         member_of_key = {}
         for m_id, _c, _kind, _h, member_coop, *_rest in rows:
             k = key_of_body.get(member_coop) if member_coop is not None else None
@@ -473,39 +486,50 @@ def _post_runs(
             region_code=body.region_code,
             county_code=body.county_code,
         )
-        runs.append(run)
-        lines_of[id(run)] = (lines, dist, is_collective)
-    DistributionRun.objects.bulk_create(runs, batch_size=500)
+        batch.append((run, lines, is_collective))
+        batch_lines += len(lines)
+        if batch_lines >= LINES_PER_BATCH:
+            _write_runs(batch, writer, result, books, member_body, receiving)
+            batch, batch_lines = [], 0
+    _write_runs(batch, writer, result, books, member_body, receiving)
 
-    # What each body with a book receives from the body above, booked in its own books on 31 December as `run_post`
-    # books it (services/received.py: Dr 应收款 / Cr 投资收益, source RECEIVED_SOURCE): after each run's own vouchers,
-    # run by run, so every book is numbered as posting the runs one by one in id order numbers it.
-    member_body = {row[0]: row[4] for rows in members.values() for row in rows if row[4] is not None}
-    received_of = {
-        run.pk: receiving_amounts(
-            (member_body.get(line["member_id"]), line["cash_fen"], line.get("converted_to_capital_fen", 0))
-            for line in lines_of[id(run)][0]
-        )
-        for run in runs
-    }
-    receiving = receiver_books(b for amounts in received_of.values() for b in amounts)
+
+def _write_runs(
+    batch: list[tuple[DistributionRun, list[dict], bool]],
+    writer: _Writer,
+    result: DistributionDemoResult,
+    books: dict[int, Book],
+    member_body: dict[int, int],
+    receiving: dict[int, Book],
+) -> None:
+    """Write a batch of runs: the runs, their lines (by key), each run's vouchers and after them what each body with
+    a book receives from it, booked in its own books on 31 December as `run_post` books it (services/received.py:
+    Dr 应收款 / Cr 投资收益, source RECEIVED_SOURCE), so every book is numbered as posting the runs one by one in id
+    order numbers it."""
+    if not batch:
+        return
+    runs = DistributionRun.objects.bulk_create([run for run, _l, _c in batch], batch_size=500)
+    vouchers = _VoucherWriter(writer, result)
     received_sources: dict[str, DistributionRun] = {}
+    sources: dict[str, DistributionRun] = {}
+    rows_out = []
 
-    def add_received(run: DistributionRun) -> None:
-        for body_id, op in posting_operations(run, ASSEMBLY_ON, received_of[run.pk], receiving).items():
+    def add_received(run: DistributionRun, lines: list[dict]) -> None:
+        amounts = receiving_amounts(
+            (member_body.get(line["member_id"]), line["cash_fen"], line.get("converted_to_capital_fen", 0))
+            for line in lines
+        )
+        for body_id, op in posting_operations(run, ASSEMBLY_ON, amounts, receiving).items():
             vouchers.add_operation(receiving[body_id], op)
             received_sources[op.source] = run
 
-    rows_out = []
-    sources: dict[str, DistributionRun] = {}
-    for run in runs:
-        lines, dist, is_collective = lines_of[id(run)]
+    for run, (_run, lines, is_collective) in zip(runs, batch, strict=True):
         lines.sort(key=lambda x: x["key"])
         for line in lines:
             rows_out.append(_line_row(run, line))
         book = books.get(run.body_id)
         if book is None:
-            add_received(run)
+            add_received(run, lines)
             continue
         accounts = ACCOUNTS[COLLECTIVE if is_collective else COOPERATIVE]
         reserve = int(run.steps.get("welfare_fund_fen" if is_collective else "reserve_fen", 0))
@@ -533,7 +557,7 @@ def _post_runs(
                     source,
                     [AutoLine(accounts["distribution"], total, 0), *credits],
                 )
-        add_received(run)
+        add_received(run, lines)
     writer.write(DistributionLine._meta.db_table, RUN_LINE_COLUMNS, rows_out)
     result.runs += len(runs)
     result.lines += len(rows_out)

@@ -24,7 +24,8 @@ It runs after `distribution.demo_distribution_build`. Per county, in one transac
 
 A run with nothing due would stay posted, as `run_pay` refuses it (`nothing_due`); the demo's collectives, with
 their membership roll, pay their households (分红). The demo reset deletes the income lines and payments before the
-lines and runs (`distribution.demo_distribution_reset`).
+lines and runs (`distribution.demo_distribution_reset`). A run's lines are read one run at a time and the vouchers,
+payments and income lines written in batches (≈ 50,000 lines), so a county's are never held together.
 """
 
 from __future__ import annotations
@@ -32,11 +33,12 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.db.models import F, Sum
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from tongzhou.coops.models import Cooperative, Level, Member
@@ -58,7 +60,7 @@ from tongzhou.ledger.services.auto import AutoOperation
 
 from .books import MAKER
 from .coops import YEAR, _Writer
-from .distribution import _VoucherWriter, link_receiver_vouchers
+from .distribution import LINES_PER_BATCH, _VoucherWriter, link_receiver_vouchers
 
 PAY_YEAR, PAY_MONTH = YEAR + 1, 1
 TOWNSHIP_DAYS = (10, 25)  # a township's bodies pay on one day of these (January)
@@ -116,7 +118,29 @@ def demo_payments_build(*, seed: int = 2026) -> PaymentDemoResult:
     return result
 
 
+def _due_lines(run_id: int) -> list[tuple]:
+    """A run's lines as run_pay reads them: by key, each with its outstanding cash (the demo's runs have no payment
+    yet)."""
+    return list(
+        DistributionLine.objects.filter(run_id=run_id, paid_fen__lt=F("cash_fen"))
+        .order_by("key")
+        .values_list("pk", "member_id", "household_id", "cash_fen", "paid_fen", "payable_return_fen")
+    )
+
+
+def _parts(due: list[tuple], paid_return: dict[int, int]) -> Iterator[tuple[tuple, int, int]]:
+    """(line, to the return, to the share) for each line due, as `run_pay` splits the payment: the patronage return
+    first, what is still due of it."""
+    for line in due:
+        amount = line[3] - line[4]
+        to_return = min(amount, line[5] - paid_return.get(line[0], 0))
+        yield line, to_return, amount - to_return
+
+
 def _county(county: str, seed: int, writer: _Writer, result: PaymentDemoResult, paid_by: int | None) -> None:
+    """What each run pays and to which member bodies (summed in the database); then two passes reading one run's
+    lines at a time (a county's collectives pay every household: its lines, payments and voucher lines are not held
+    at once): the vouchers, in the order the bodies pay; the payments and income lines, in the runs' order."""
     runs = list(
         DistributionRun.objects.filter(
             county_code=county, year=YEAR, status=RunStatus.POSTED, reverses__isnull=True
@@ -126,99 +150,99 @@ def _county(county: str, seed: int, writer: _Writer, result: PaymentDemoResult, 
         .order_by("pk")
     )
     books = {b.cooperative_id: b for b in Book.objects.filter(cooperative_id__in=[r.body_id for r in runs])}
-    lines: dict[int, list[tuple]] = defaultdict(list)
-    # As run_pay reads them: by key, each with its outstanding cash (the demo's runs have no payment yet).
-    for row in (
-        DistributionLine.objects.filter(run__in=runs, paid_fen__lt=F("cash_fen"))
-        .order_by("run_id", "key")
-        .values_list(
-            "pk", "run_id", "member_id", "household_id", "cash_fen", "paid_fen", "payable_return_fen"
-        )
-    ):
-        lines[row[1]].append(row)
     paid_return = dict(
         Payment.objects.filter(run__in=runs)
         .order_by()
         .values_list("line_id")
         .annotate(total=Sum("return_fen"))
     )
+    member_body = dict(
+        Member.objects.filter(
+            cooperative_id__in=[run.body_id for run in runs], member_cooperative__isnull=False
+        ).values_list("pk", "member_cooperative_id")
+    )
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {PAYMENT_TABLE}")
         next_id = cursor.fetchone()[0] + 1
 
-    vouchers = _VoucherWriter(writer, result)
-    # ((day, run id, payer 0 / receiver 1), book, operation): written in the order the bodies pay, as `run_pay`
-    # called day by day, run by run, numbers them.
-    to_write: list[tuple[tuple, Book, AutoOperation]] = []
-    # (run, day, [(payment id, line, to the return, to the share)])
-    planned: list[tuple[DistributionRun, dt.date, list[tuple]]] = []
+    # What each run pays: (run, day, its first payment id, whether it books a payment voucher); what each member
+    # body is paid by it (each line due is paid its outstanding cash), summed in the database.
+    due = Q(run__in=runs, paid_fen__lt=F("cash_fen"))
+    due_count = dict(
+        DistributionLine.objects.filter(due).order_by().values_list("run_id").annotate(n=Count("pk"))
+    )
+    to_bodies: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for run_id, member_id, amount in (
+        DistributionLine.objects.filter(due, member_id__in=list(member_body))
+        .order_by()
+        .values_list("run_id", "member_id")
+        .annotate(amount=Sum(F("cash_fen") - F("paid_fen")))
+    ):
+        to_bodies[run_id][member_body[member_id]] += int(amount)  # a numeric on PostgreSQL
+    planned: list[tuple[DistributionRun, dt.date, int, bool]] = []
+    paid_to: dict[int, dict[int, int]] = {}
     for run in runs:
-        due = lines.get(run.pk, [])
-        if not due:
+        if not due_count.get(run.pk):
             result.nothing_due += 1  # run_pay: 本分配方案没有待发放的金额 (nothing_due)
             continue
         book = books.get(run.body_id)
         if keeps_books(run.body.legal_form) and book is None:
             result.nothing_due += 1  # run_pay refuses a body that keeps books but has none (no_book)
             continue
-        day = pay_day(seed, county, run.body)
-        rows = []
-        for line in due:
-            amount = line[4] - line[5]
-            to_return = min(amount, line[6] - paid_return.get(line[0], 0))
-            rows.append((next_id, line, to_return, amount - to_return))
-            next_id += 1
-        planned.append((run, day, rows))
-        if book is None or not keeps_books(run.body.legal_form):
-            continue  # the platform keeps no books here
-        accounts = ACCOUNTS[COLLECTIVE if run.is_collective else COOPERATIVE]
-        debits = []
-        for _pk, line, to_return, to_share in rows:
-            if to_return:
-                debits.append(AutoLine(accounts["return"], to_return, 0, member_id=line[2]))
-            if to_share:
-                debits.append(AutoLine(accounts["share"], to_share, 0, member_id=line[2]))
-        total = sum(d.debit_fen for d in debits)
-        to_write.append(
-            (
-                (day, run.pk, 0),
-                book,
-                AutoOperation(
-                    on=day,
-                    summary=f"发放{run.year}年度{'收益' if run.is_collective else '盈余'}分配",
-                    lines=[*debits, AutoLine(accounts["bank"], 0, total)],
-                    source=f"distribution.Run:{run.pk}:pay",
-                ),
-            )
-        )
+        paid_to[run.pk] = dict(to_bodies.get(run.pk, {}))
+        # the platform keeps no books here: its payments have no voucher
+        planned.append((run, pay_day(seed, county, run.body), next_id, book is not None))
+        next_id += due_count[run.pk]
     if not planned:
         return
-    # What each member body with a book receives, booked in its books on the payer's day as `run_pay` books it
-    # (services/received.py: Dr 银行存款 / Cr 应收款), in the order the bodies pay (the platform first).
-    member_body = dict(
-        Member.objects.filter(
-            cooperative_id__in=[run.body_id for run, _d, _r in planned], member_cooperative__isnull=False
-        ).values_list("pk", "member_cooperative_id")
-    )
-    paid_to: dict[int, dict[int, int]] = {}
-    for run, _day, rows in planned:
-        amounts: dict[int, int] = defaultdict(int)
-        for _pk, line, to_return, to_share in rows:
-            if line[2] in member_body:
-                amounts[member_body[line[2]]] += to_return + to_share
-        paid_to[run.pk] = dict(amounts)
+
+    # The vouchers: the payer's (`run_pay`'s: a debit per member and part, 银行存款 credited with the total) and the
+    # receipts each member body with a book books (services/received.py: Dr 银行存款 / Cr 应收款), in the order the
+    # bodies pay (day, run id, payer 0 / receiver 1: the platform first), as `run_pay` called day by day, run by run,
+    # numbers them; written a batch at a time.
     receiving = receiver_books(b for amounts in paid_to.values() for b in amounts)
     received_sources: dict[str, DistributionRun] = {}
-    for run, day, _rows in planned:
+    order: list[tuple[tuple, Book, AutoOperation | None]] = []
+    for run, day, _first, has_voucher in planned:
+        if has_voucher:
+            order.append(((day, run.pk, 0), books[run.body_id], None))
         for body_id, op in payment_operations(run, day, paid_to[run.pk], receiving).items():
-            to_write.append(((day, run.pk, 1), receiving[body_id], op))
+            order.append(((day, run.pk, 1), receiving[body_id], op))
             received_sources[op.source] = run
-    for _order, book, op in sorted(to_write, key=lambda item: item[0]):
+    runs_by_pk = {run.pk: run for run, *_r in planned}
+    vouchers = _VoucherWriter(writer, result)
+    voucher_of: dict[str, int] = {}
+    pending = 0
+
+    def flush() -> None:
+        written = vouchers.write()
+        voucher_of.update(written)
+        link_receiver_vouchers(written, received_sources)
+        result.receipts += sum(1 for source, _vid in written if source in received_sources)
+
+    for (day, run_pk, _kind), book, op in sorted(order, key=lambda item: item[0]):
+        if op is None:
+            run = runs_by_pk[run_pk]
+            accounts = ACCOUNTS[COLLECTIVE if run.is_collective else COOPERATIVE]
+            debits = []
+            for line, to_return, to_share in _parts(_due_lines(run_pk), paid_return):
+                if to_return:
+                    debits.append(AutoLine(accounts["return"], to_return, 0, member_id=line[1]))
+                if to_share:
+                    debits.append(AutoLine(accounts["share"], to_share, 0, member_id=line[1]))
+            total = sum(d.debit_fen for d in debits)
+            op = AutoOperation(
+                on=day,
+                summary=f"发放{run.year}年度{'收益' if run.is_collective else '盈余'}分配",
+                lines=[*debits, AutoLine(accounts["bank"], 0, total)],
+                source=f"distribution.Run:{run.pk}:pay",
+            )
         vouchers.add_operation(book, op)
-    written = vouchers.write()
-    voucher_of = dict(written)
-    link_receiver_vouchers(written, received_sources)
-    result.receipts += sum(1 for source, _vid in written if source in received_sources)
+        pending += len(op.lines)
+        if pending >= LINES_PER_BATCH:
+            flush()
+            pending = 0
+    flush()
 
     # The county's households (a body's members are of its region): every one of them at county scale, where the
     # collectives pay all 314,000 — an IN list of their ids would pass SQLite's limit on variables.
@@ -230,26 +254,39 @@ def _county(county: str, seed: int, writer: _Writer, result: PaymentDemoResult, 
     }
     payments, incomes = [], []
     now = writer.now
-    for run, day, rows in planned:
+
+    def write() -> None:
+        writer.write(PAYMENT_TABLE, PAYMENT_COLUMNS, payments)
+        writer.write(HouseholdIncome._meta.db_table, INCOME_COLUMNS, incomes)
+        result.payments += len(payments)
+        result.income_lines += len(incomes)
+        payments.clear()
+        incomes.clear()
+
+    for run, day, pk, _has_voucher in planned:
         voucher_id = voucher_of.get(f"distribution.Run:{run.pk}:pay")
-        for pk, line, to_return, to_share in rows:
+        for line, to_return, to_share in _parts(_due_lines(run.pk), paid_return):
             payments.append(
                 (pk, run.pk, line[0], day.isoformat(), to_return + to_share, to_return, to_share,
                  PaymentMethod.BANK_TRANSFER.value, "", paid_by, voucher_id, run.region_code, run.county_code, now)
             )  # fmt: skip
             result.total_fen += to_return + to_share
-            if line[3] is None:
-                continue  # a body: no household income
-            village, household_county = households[line[3]]
-            for kind, amount in ((IncomeKind.PATRONAGE_RETURN, to_return), (IncomeKind.DIVIDEND, to_share)):
-                if amount:
-                    incomes.append(
-                        (line[3], run.year, kind.value, amount, day.isoformat(), run.body_id, run.pk, pk, village,
-                         household_county, now)
-                    )  # fmt: skip
-                    result.to_households_fen += amount
-    writer.write(PAYMENT_TABLE, PAYMENT_COLUMNS, payments)
-    writer.write(HouseholdIncome._meta.db_table, INCOME_COLUMNS, incomes)
+            if line[2] is not None:  # a body: no household income
+                village, household_county = households[line[2]]
+                for kind, amount in (
+                    (IncomeKind.PATRONAGE_RETURN, to_return),
+                    (IncomeKind.DIVIDEND, to_share),
+                ):
+                    if amount:
+                        incomes.append(
+                            (line[2], run.year, kind.value, amount, day.isoformat(), run.body_id, run.pk, pk,
+                             village, household_county, now)
+                        )  # fmt: skip
+                        result.to_households_fen += amount
+            pk += 1
+        if len(payments) >= LINES_PER_BATCH:
+            write()
+    write()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
@@ -257,7 +294,7 @@ def _county(county: str, seed: int, writer: _Writer, result: PaymentDemoResult, 
                 f"(SELECT COALESCE(MAX(id), 1) FROM {PAYMENT_TABLE}))"
             )
     # Every line with cash due is paid in full; the runs are paid.
-    paid_runs = [run.pk for run, _d, _r in planned]
+    paid_runs = [run.pk for run, *_r in planned]
     DistributionLine.objects.filter(run_id__in=paid_runs, paid_fen__lt=F("cash_fen")).update(
         paid_fen=F("cash_fen")
     )
@@ -266,5 +303,3 @@ def _county(county: str, seed: int, writer: _Writer, result: PaymentDemoResult, 
         status=RunStatus.PAID, paid_at=stamp, updated_at=stamp
     )
     result.runs += len(planned)
-    result.payments += len(payments)
-    result.income_lines += len(incomes)
