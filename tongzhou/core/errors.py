@@ -38,6 +38,19 @@ class TongzhouError(Exception):
         lang = (translation.get_language() or "zh-hans").lower()
         return self.message_en if lang.startswith("en") else self.message_zh
 
+    def within(self, zh: str, en: str, **details: Any) -> TongzhouError:
+        """The same error (class, code, status) said of a context: both messages prefixed, `details` added."""
+        said = type(self).__new__(type(self))  # an exception's copy.copy would call __init__ with its args
+        said.__dict__.update(self.__dict__)
+        said.message_zh = f"{zh}{self.message_zh}"
+        said.message_en = f"{en}{self.message_en}"
+        said.details = {
+            **(self.details if isinstance(self.details, dict) else {"error": self.details}),
+            **details,
+        }
+        said.args = (said.message_en,)
+        return said
+
     def as_dict(self) -> dict[str, Any]:
         return {"error": {"code": self.code, "message": self.message, "details": self.details}}
 

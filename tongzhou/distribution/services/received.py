@@ -162,17 +162,12 @@ def _in_book(book: Book, on: dt.date) -> bool:
 def receiver_refusal(exc: TongzhouError, book: Book) -> TongzhouError:
     """A refusal in a receiving body's book, its message naming that body, its details naming it."""
     name = book.cooperative.name
-    details = exc.details if isinstance(exc.details, dict) else {"error": exc.details}
-    named = type(exc).__new__(type(exc))
-    TongzhouError.__init__(
-        named,
-        f"接收分配的成员组织“{name}”的账簿：{exc.message_zh}",
-        f"The books of the receiving member body {name}: {exc.message_en}",
-        code=exc.code,
-        details={**details, "receiver": book.cooperative_id, "receiver_name": name},
-        http_status=exc.http_status,
+    return exc.within(
+        f"接收分配的成员组织“{name}”的账簿：",
+        f"The books of the receiving member body {name}: ",
+        receiver=book.cooperative_id,
+        receiver_name=name,
     )
-    return named
 
 
 def check_receivers(books: Iterable[Book], on: dt.date) -> None:
