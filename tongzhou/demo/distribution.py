@@ -337,7 +337,12 @@ def demo_distribution_build(*, seed: int = 2026) -> DistributionDemoResult:
                 )
             }
             computed = cascade_compute(
-                user=officer, region_code=county, year=YEAR, surplus_fen=given, via="demo"
+                user=officer,
+                region_code=county,
+                year=YEAR,
+                surplus_fen=given,
+                via="demo",
+                keep_receipts=False,
             )
             _post_runs(computed, writer, result, maker=maker, checker=checker)
             result.cascades += 1

@@ -393,7 +393,14 @@ def county_chain(*, county_code: str, year: int, surplus_fen: Mapping[int, int] 
                 reserve_share = max(reserve[m_id] - (returned or 0), 0) if m_id in reserve else 0
                 figures = accounts.get(key)
                 if figures is None:  # the usual case: a key is one membership
-                    accounts[key] = [capital, reserve_share, subsidy, amount, ZERO + quantity]
+                    # No transactions: the one ZERO, not a decimal per member.
+                    accounts[key] = [
+                        capital,
+                        reserve_share,
+                        subsidy,
+                        amount,
+                        quantity if quantity is ZERO else ZERO + quantity,
+                    ]
                 else:  # a body that is a member twice
                     figures[0] += capital
                     figures[1] += reserve_share
@@ -438,9 +445,13 @@ def _steps_json(result) -> dict:
     }
 
 
-def cascade_save(*, user, chain: CountyChain, result: domain.CascadeResult) -> CascadeRun:
+def cascade_save(
+    *, user, chain: CountyChain, result: domain.CascadeResult, keep_receipts: bool = True
+) -> CascadeRun:
     """Keep a computed cascade: the run, a row per body, a row per household (or organisation member), the
-    household rows streamed to the database as they are made."""
+    household rows streamed to the database as they are made. `keep_receipts=False`: each household's receipt and
+    recipient are dropped from `result` and `chain` once its row is made (both end empty), for a caller that does
+    not read them."""
     position = {k: i for i, k in enumerate(result.order)}
     outcomes = result.bodies
     run = CascadeRun.objects.create(
@@ -488,13 +499,24 @@ def cascade_save(*, user, chain: CountyChain, result: domain.CascadeResult) -> C
         batch_size=1000,
     )
     # One row per household: a household that is a member twice (of its cooperative and its collective) is summed.
-    merged: dict[object, list[str]] = {}
+    # By household id, or by the key itself (a text, never equal to an id) for a member without a household; the
+    # key alone, a list only for the few households with more than one.
+    merged: dict[int | str, str | list[str]] = {}
     for key in result.households:
         household_id = chain.recipients[key].household_id
-        merged.setdefault(("h", household_id) if household_id is not None else ("m", key), []).append(key)
+        group = key if household_id is None else household_id
+        found = merged.get(group)
+        if found is None:
+            merged[group] = key
+        elif isinstance(found, list):
+            found.append(key)
+        else:
+            merged[group] = [found, key]
     counted = [0]
-    rows = _household_rows(chain, result, merged, run.pk, counted)
+    rows = _household_rows(chain, result, merged, run.pk, counted, keep_receipts)
     _write_rows(CascadeHouseholdLine._meta.db_table, HOUSEHOLD_COLUMNS, rows)
+    if not keep_receipts:
+        chain.recipients.clear()
     run.households_count = counted[0]
     run.save(update_fields=["households_count"])
     return run
@@ -503,30 +525,36 @@ def cascade_save(*, user, chain: CountyChain, result: domain.CascadeResult) -> C
 def _household_rows(
     chain: CountyChain,
     result: domain.CascadeResult,
-    merged: dict[object, list[str]],
+    merged: dict[int | str, str | list[str]],
     run_id: int,
     counted: list,
+    keep_receipts: bool = True,
 ) -> Iterator[tuple]:
     """The household rows, made one at a time. `by_path` is written as JSON text made by hand: its keys are digits,
     ">", "|" and a payment kind, nothing to escape, and each (path, kind) is rendered once for the whole county;
-    `counted[0]` counts the rows with a household."""
+    `counted[0]` counts the rows with a household; without `keep_receipts` each receipt and recipient is dropped
+    once its row is made."""
     body_ids = {k: b.body_id for k, b in chain.inputs.items()}
     levels = {k: b.level for k, b in chain.inputs.items()}
     rendered: dict[tuple, tuple[str, int]] = {}  # (path, kind) → ('"<text>":', origin level index)
     households = result.households
+    recipients = chain.recipients
+    take = households.__getitem__ if keep_receipts else households.pop
     county = chain.county_code
     for keys in merged.values():
+        if isinstance(keys, str):
+            keys = (keys,)
         key = keys[0]
-        recipient = chain.recipients[key]
+        recipient = recipients[key]
         origin = [0, 0, 0]
         if len(keys) == 1:
-            receipt = households[key]
+            receipt = take(key)
             total, converted, lines = receipt.total_fen, receipt.converted_to_capital_fen, receipt.by_path
         else:
             total = converted = 0
             lines = {}
             for other in keys:
-                receipt = households[other]
+                receipt = take(other)
                 total += receipt.total_fen
                 converted += receipt.converted_to_capital_fen
                 for line, amount in receipt.by_path.items():
@@ -544,6 +572,9 @@ def _household_rows(
             parts.append(f"{found[0]}{amount}")
         if recipient.household_id is not None:
             counted[0] += 1
+        if not keep_receipts:
+            for other in keys:
+                del recipients[other]
         yield (
             run_id, recipient.household_id, key, total, converted, total - converted, origin[0], origin[1],
             origin[2], "{" + ",".join(parts) + "}", recipient.village_code, county,
@@ -558,12 +589,15 @@ def cascade_compute(
     year: int,
     surplus_fen: Mapping[int, int] | None = None,
     via: str = "web",
+    keep_receipts: bool = True,
 ) -> CountyCascade:
     """Compute and keep the benefit chain of county `region_code` for `year`: every body's distribution
     top-down, what each household received along which path. For a user who may read the whole county.
     `surplus_fen` ({body id: fen}) gives a body's own surplus, e.g. the platform company's, which keeps no books
     here. A loss year somewhere is carried by that body and the chain continues; a body without bylaws, or
-    memberships that form a cycle, are refused and nothing is written."""
+    memberships that form a cycle, are refused and nothing is written. `keep_receipts=False` (the demo, the bench,
+    a caller that only needs what was kept): the household receipts and recipients are dropped as their rows are
+    written, and the result's `households` and the chain's `recipients` come back empty."""
     county = _check_region(region_code)
     year = check_year(year)
     require_read(user, county)
@@ -577,7 +611,7 @@ def cascade_compute(
             value=county,
         )
     result = domain.cascade(chain.bodies)
-    run = cascade_save(user=user, chain=chain, result=result)
+    run = cascade_save(user=user, chain=chain, result=result, keep_receipts=keep_receipts)
     audit_record(
         user=user,
         action="distribution.cascade_compute",

@@ -292,6 +292,31 @@ def test_the_kept_rows_add_up_per_household_and_per_body(personas):
     assert CascadeHouseholdLine.objects.filter(cascade=run).count() == 4
 
 
+def test_a_caller_that_does_not_read_the_receipts_gets_the_same_rows_and_none_kept_in_memory(personas):
+    c = build_county(personas)
+    given = {c.platform.pk: 10_000_000}
+    kept = cascade_compute(user=personas.county, region_code=COUNTY, year=YEAR, surplus_fen=given)
+    dropped = cascade_compute(
+        user=personas.county, region_code=COUNTY, year=YEAR, surplus_fen=given, keep_receipts=False
+    )
+
+    def rows(run: CascadeRun) -> list[tuple]:
+        return list(
+            CascadeHouseholdLine.objects.filter(cascade=run)
+            .order_by("key")
+            .values_list("household_id", "key", "total_fen", "cash_fen", "from_county_fen", "by_path")
+        )
+
+    # Wang's two memberships (coop A and the collective) are still one row: 4 rows, as kept.
+    assert len(rows(dropped.run)) == dropped.run.households_count == 4
+    assert rows(dropped.run) == rows(kept.run)
+    assert dropped.run.to_households_fen == kept.run.to_households_fen > 0
+    # Six memberships paid (Wang twice), kept by the default; dropped once written.
+    assert len(kept.result.households) == len(kept.chain.recipients) == 6
+    assert dropped.result.households == {} and dropped.chain.recipients == {}
+    assert dropped.result.bodies.keys() == kept.result.bodies.keys()
+
+
 def test_a_loss_in_one_cooperative_is_carried_and_the_chain_goes_on(personas):
     # Coop B: income 10,000 − costs 80,000, a loss of 70,000: more than its share from the union (≈ 43,674).
     c = build_county(personas, coop_b_year=(1_000_000, 8_000_000))
