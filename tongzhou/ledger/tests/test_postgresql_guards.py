@@ -145,25 +145,7 @@ def test_concurrent_posting_keeps_numbers_gapless(postgresql_only, personas):
             lines=LINES,
         )
         drafts.append(voucher_check(user=personas.secretary_a, voucher=v))
-    barrier = threading.Barrier(4)
-    errors = []
-
-    def writer(batch):
-        try:
-            barrier.wait()
-            for voucher in batch:
-                voucher_post(user=personas.secretary_a, voucher=voucher)
-        except Exception as exc:  # surfaced by the assertion below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=writer, args=(drafts[i::4],)) for i in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    assert _post_from_four_writers(drafts, personas.secretary_a) == []
     numbers = sorted(
         Voucher.objects.filter(book=small.book, status="posted").values_list("number", flat=True)
     )
@@ -187,6 +169,18 @@ def test_concurrent_posting_in_twelve_months_adds_every_voucher_to_the_shared_ke
             user=personas.cadre_a, book=small.book, date=dt.date(2025, month, 10), summary="提现", lines=LINES
         )
         drafts.append(voucher_check(user=personas.secretary_a, voucher=v))
+    assert _post_from_four_writers(drafts, personas.secretary_a) == []
+    kept = dict(
+        AccountBalance.objects.filter(book=small.book, year=2025).values_list("account__code", "lines")
+    )
+    assert kept == {"101": 12, "102": 12}
+    cash = AccountBalance.objects.get(book=small.book, account__code="101", year=2025)
+    assert (cash.debit_fen, cash.credit_fen) == (12 * 100000, 0)
+    assert balances_check().agree
+
+
+def _post_from_four_writers(drafts, user) -> list[Exception]:
+    """Post `drafts` from 4 threads that start together, each every fourth voucher; the errors they met."""
     barrier = threading.Barrier(4)
     errors = []
 
@@ -194,8 +188,8 @@ def test_concurrent_posting_in_twelve_months_adds_every_voucher_to_the_shared_ke
         try:
             barrier.wait()
             for voucher in batch:
-                voucher_post(user=personas.secretary_a, voucher=voucher)
-        except Exception as exc:  # surfaced by the assertion below
+                voucher_post(user=user, voucher=voucher)
+        except Exception as exc:  # returned to the test, which asserts there is none
             errors.append(exc)
         finally:
             connections.close_all()
@@ -205,11 +199,4 @@ def test_concurrent_posting_in_twelve_months_adds_every_voucher_to_the_shared_ke
         t.start()
     for t in threads:
         t.join()
-    assert errors == []
-    kept = dict(
-        AccountBalance.objects.filter(book=small.book, year=2025).values_list("account__code", "lines")
-    )
-    assert kept == {"101": 12, "102": 12}
-    cash = AccountBalance.objects.get(book=small.book, account__code="101", year=2025)
-    assert (cash.debit_fen, cash.credit_fen) == (12 * 100000, 0)
-    assert balances_check().agree
+    return errors
