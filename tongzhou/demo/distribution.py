@@ -567,21 +567,14 @@ def _write_runs(
     result.runs += len(runs)
     result.lines += len(rows_out)
     written = vouchers.write()
-    through = DistributionRun.vouchers.through
-    through.objects.bulk_create(
-        [
-            through(distributionrun_id=sources[source].pk, voucher_id=vid)
-            for source, vid in written
-            if source in sources
-        ],
-        batch_size=2000,
-    )
-    link_receiver_vouchers(written, received_sources)
+    link_vouchers(DistributionRun.vouchers, written, sources)
+    link_vouchers(DistributionRun.receiver_vouchers, written, received_sources)
 
 
-def link_receiver_vouchers(written: list[tuple[str, int]], runs_of: dict[str, DistributionRun]) -> None:
-    """Link the receivers' vouchers written (source, id) to their runs (`DistributionRun.receiver_vouchers`)."""
-    through = DistributionRun.receiver_vouchers.through
+def link_vouchers(relation, written: list[tuple[str, int]], runs_of: dict[str, DistributionRun]) -> None:
+    """Link the vouchers written (source, id) whose source names a run to that run, through `relation`
+    (`DistributionRun.vouchers`, the payer's own; `DistributionRun.receiver_vouchers`, its receivers')."""
+    through = relation.through
     through.objects.bulk_create(
         [
             through(distributionrun_id=runs_of[source].pk, voucher_id=vid)

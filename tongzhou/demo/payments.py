@@ -60,7 +60,7 @@ from tongzhou.ledger.services.auto import AutoOperation
 
 from .books import MAKER
 from .coops import YEAR, _Writer
-from .distribution import LINES_PER_BATCH, _VoucherWriter, link_receiver_vouchers
+from .distribution import LINES_PER_BATCH, _VoucherWriter, link_vouchers
 
 PAY_YEAR, PAY_MONTH = YEAR + 1, 1
 TOWNSHIP_DAYS = (10, 25)  # a township's bodies pay on one day of these (January)
@@ -217,7 +217,7 @@ def _county(county: str, seed: int, writer: _Writer, result: PaymentDemoResult, 
     def flush() -> None:
         written = vouchers.write()
         voucher_of.update(written)
-        link_receiver_vouchers(written, received_sources)
+        link_vouchers(DistributionRun.receiver_vouchers, written, received_sources)
         result.receipts += sum(1 for source, _vid in written if source in received_sources)
 
     for (day, run_pk, _kind), book, op in sorted(order, key=lambda item: item[0]):
