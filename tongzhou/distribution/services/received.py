@@ -182,18 +182,16 @@ def check_receivers(books: Iterable[Book], on: dt.date) -> None:
             raise receiver_refusal(exc, book) from None
 
 
-def posting_operations(
-    run, on: dt.date, amounts: Mapping[int, tuple[int, int]], books: Mapping[int, Book]
-) -> dict[int, AutoOperation]:
-    """{receiving body id: its voucher's operation} for a run posted on `on`, the receivers without a book (or
-    whose book starts later) left out."""
+def _per_receiver(run, on: dt.date, amounts: Mapping[int, Any], books: Mapping[int, Book], operation) -> dict:
+    """{receiving body id: `operation(standard, payer and run figures, amount)`} in body order, the receivers
+    without a book, whose book starts later, or with nothing to book left out."""
     operations = {}
     for body_id in sorted(amounts):
         book = books.get(body_id)
-        if book is None or not _in_book(book, on):
+        if book is None or not amounts[body_id] or not _in_book(book, on):
             continue
-        cash, converted = amounts[body_id]
-        operations[body_id] = received_operation(
+        operations[body_id] = operation(
+            amounts[body_id],
             standard=book.chart.standard,
             payer_id=run.body_id,
             payer_name=run.body.name,
@@ -201,32 +199,24 @@ def posting_operations(
             year=run.year,
             run_id=run.pk,
             on=on,
-            cash_fen=cash,
-            converted_fen=converted,
         )
     return operations
+
+
+def posting_operations(
+    run, on: dt.date, amounts: Mapping[int, tuple[int, int]], books: Mapping[int, Book]
+) -> dict[int, AutoOperation]:
+    """{receiving body id: its voucher's operation} for a run posted on `on` ((cash, converted) per body)."""
+    return _per_receiver(
+        run, on, amounts, books, lambda a, **kw: received_operation(cash_fen=a[0], converted_fen=a[1], **kw)
+    )
 
 
 def payment_operations(
     run, on: dt.date, paid: Mapping[int, int], books: Mapping[int, Book]
 ) -> dict[int, AutoOperation]:
     """{receiving body id: its receipt's operation} for the cash paid to each receiving body on `on`."""
-    operations = {}
-    for body_id in sorted(paid):
-        book = books.get(body_id)
-        if book is None or not paid[body_id] or not _in_book(book, on):
-            continue
-        operations[body_id] = receipt_operation(
-            standard=book.chart.standard,
-            payer_id=run.body_id,
-            payer_name=run.body.name,
-            payer_is_collective=run.is_collective,
-            year=run.year,
-            run_id=run.pk,
-            on=on,
-            amount_fen=paid[body_id],
-        )
-    return operations
+    return _per_receiver(run, on, paid, books, lambda a, **kw: receipt_operation(amount_fen=a, **kw))
 
 
 def post_in_run_order(
