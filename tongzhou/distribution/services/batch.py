@@ -341,6 +341,7 @@ def runs_post_batch(
         approved.filter(body_id__in=body_ids)
         .select_for_update(of=("self",))
         .select_related("body")
+        .defer("inputs")  # every member's snapshot: not needed to post, and a county's are hundreds of MB
         .order_by("pk")
     )
     for run in runs:
@@ -511,6 +512,7 @@ def runs_pay_batch(
         )
         .select_for_update(of=("self",))
         .select_related("body")
+        .defer("inputs", "steps")  # not needed to pay; a county's members' snapshots are hundreds of MB
         .order_by("pk")
     )
     run_ids = [r.pk for r in runs]
@@ -947,6 +949,14 @@ def _compute_chunk(chunk, year, terms, given, drafts, found, result, *, user, no
     return computed
 
 
+def _inputs_let_go(run: DistributionRun) -> DistributionRun:
+    """The saved run without its inputs in memory: a field missing from an instance is a deferred field, which
+    Django reads again from the database when asked for, so the batch's result does not hold every member's
+    snapshot of a county (hundreds of MB) while its caller goes on."""
+    run.__dict__.pop("inputs", None)
+    return run
+
+
 def _save_chunk(computed: list[tuple]) -> None:
     """The chunk's runs saved (new ones created, recomputed drafts updated and their old lines deleted), then their
     lines appended raw."""
@@ -1057,7 +1067,7 @@ def runs_compute_batch(
         for run, lines, audit in computed:
             details[run.pk] = {**audit, "lines": len(lines)}
             result.lines += len(lines)
-            runs.append(run)
+            runs.append(_inputs_let_go(run))
         computed = found = None
     result.skipped.sort(key=lambda entry: entry["body"])
     if not runs:

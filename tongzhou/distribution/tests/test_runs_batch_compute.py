@@ -111,6 +111,9 @@ def test_the_batch_computes_exactly_what_run_compute_computes_body_by_body(perso
     assert batch["lines"] == one_by_one["lines"]
     assert [r.body_id for r in result.runs] == [t["a"].pk, t["b"].pk, t["c"].pk]
     assert result.runs[0].pk == t["draft"].pk  # the draft recomputed, not a second run
+    # The result does not hold the members' snapshots (a county's are hundreds of MB); asked for, they are read back.
+    assert all("inputs" in r.get_deferred_fields() for r in result.runs)
+    assert [r.inputs for r in result.runs] == [batch["runs"][r.body_id][3] for r in result.runs]
     assert result.lines == 6 == DistributionLine.objects.filter(run__status=RunStatus.DRAFT).count()
     assert [(s["body"], s["code"]) for s in result.skipped] == [
         (t["loss"].pk, "loss_not_distributable"),
