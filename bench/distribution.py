@@ -65,13 +65,15 @@ def prepare(scale: str, seed: int) -> dict:
     }
 
 
-def _setting():
+def _setting(county: str | None = None):
+    """(bench user, the county — the first with a platform unless given —, the platform's given surplus)."""
     from django.contrib.auth import get_user_model
 
     from tongzhou.coops.models import Cooperative, Level
 
     user = get_user_model().objects.get(username=BENCH_USER)
-    county = Cooperative.objects.filter(level=Level.COUNTY).values_list("county_code", flat=True).first()
+    if county is None:
+        county = Cooperative.objects.filter(level=Level.COUNTY).values_list("county_code", flat=True).first()
     platforms = dict(
         Cooperative.objects.filter(county_code=county, level=Level.COUNTY).values_list("pk", "pk")
     )
@@ -80,12 +82,12 @@ def _setting():
     return user, county, surplus
 
 
-def cascade(repeat: int) -> dict:
+def cascade(repeat: int, county: str | None = None) -> dict:
     from django.db import connection
 
     from tongzhou.distribution.services import cascade_compute
 
-    user, county, surplus = _setting()
+    user, county, surplus = _setting(county)
     ours, bare, households, sql_rows, to_households = [], [], 0, 0, 0
     for _ in range(repeat):
         started = time.perf_counter()
@@ -111,6 +113,30 @@ def cascade(repeat: int) -> dict:
         "sql_rows": sql_rows,
         "to_households_fen": to_households,
     }
+
+
+def counties() -> dict:
+    """The counties with a platform company (the prefecture's, at prefecture scale)."""
+    from tongzhou.coops.models import Cooperative, Level
+
+    codes = Cooperative.objects.filter(level=Level.COUNTY).values_list("county_code", flat=True)
+    return {"counties": sorted(set(codes))}
+
+
+def sql(repeat: int, codes: list[str]) -> dict:
+    """The bare SQL over several counties at once (the prefecture): the same aggregate, every county's 2025 member
+    transactions summed per body and member, fetched in full."""
+    from django.db import connection
+
+    statement = SQL.replace("t.county_code = %s", f"t.county_code IN ({', '.join(['%s'] * len(codes))})")
+    runs, rows = [], 0
+    for _ in range(repeat):
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute(statement, [*codes, YEAR])
+            rows = len(cursor.fetchall())
+        runs.append(time.perf_counter() - started)
+    return {"counties": codes, "sql_seconds": statistics.median(runs), "sql_runs": runs, "sql_rows": rows}
 
 
 def phases() -> dict:
@@ -139,7 +165,7 @@ def phases() -> dict:
     return result
 
 
-def full(per_run: bool = False) -> dict:
+def full(per_run: bool = False, county: str | None = None) -> dict:
     """The issue's full figure, through the run services: the county's cascade, then top-down every body's run of
     the year computed (a body with books from its books, which hold what it received from above; the platform from
     its given surplus plus what came from above), published, approved by the assembly, then every approved run
@@ -167,7 +193,7 @@ def full(per_run: bool = False) -> dict:
         runs_post_batch,
     )
 
-    user, county, surplus = _setting()
+    user, county, surplus = _setting(county)
     published, assembly = dt.date(YEAR, 12, 15), dt.date(YEAR, 12, 31)
     started = time.perf_counter()
     for pk in (
@@ -279,10 +305,10 @@ def full(per_run: bool = False) -> dict:
     }
 
 
-def memory() -> dict:
+def memory(county: str | None = None) -> dict:
     from tongzhou.distribution.services import cascade_compute
 
-    user, county, surplus = _setting()
+    user, county, surplus = _setting(county)
     started = time.perf_counter()
     computed = cascade_compute(
         user=user, region_code=county, year=YEAR, surplus_fen=surplus, via="bench", keep_receipts=False
@@ -292,23 +318,30 @@ def memory() -> dict:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("op", choices=["prepare", "cascade", "memory", "phases", "full"])
+    parser.add_argument("op", choices=["prepare", "cascade", "memory", "phases", "full", "counties", "sql"])
     parser.add_argument("--scale", default="county")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--per-run", action="store_true", help="full: post and pay one run at a time")
+    parser.add_argument(
+        "--county", help="cascade, memory, full: this county (default: the first); sql: a comma list"
+    )
     args = parser.parse_args(argv)
     setup_django()
     if args.op == "prepare":
         result = prepare(args.scale, args.seed)
     elif args.op == "cascade":
-        result = cascade(args.repeat)
+        result = cascade(args.repeat, args.county)
     elif args.op == "phases":
         result = phases()
     elif args.op == "full":
-        result = full(per_run=args.per_run)
+        result = full(per_run=args.per_run, county=args.county)
+    elif args.op == "counties":
+        result = counties()
+    elif args.op == "sql":
+        result = sql(args.repeat, args.county.split(",") if args.county else counties()["counties"])
     else:
-        result = memory()
+        result = memory(args.county)
     result["peak_rss_mb"] = round(peak_rss_mb(), 1)
     sys.stdout.write("BENCH-RESULT " + json.dumps(result) + "\n")
 

@@ -36,13 +36,13 @@ SQL_ROLL_UP = """
 SELECT a.chart_account_id, SUM(l.debit_fen), SUM(l.credit_fen)
   FROM ledger_voucherline l JOIN ledger_voucher v ON v.id = l.voucher_id
   JOIN ledger_bookaccount a ON a.id = l.account_id
- WHERE v.status = 'posted' AND v.date <= %s AND l.county_code = %s
+ WHERE v.status = 'posted' AND v.date <= %s AND l.county_code IN ({counties})
  GROUP BY a.chart_account_id
 """
 SQL_BOOKS = """
 SELECT l.book_id, l.account_id, SUM(l.debit_fen), SUM(l.credit_fen)
   FROM ledger_voucherline l JOIN ledger_voucher v ON v.id = l.voucher_id
- WHERE v.status = 'posted' AND v.date <= %s AND l.county_code = %s
+ WHERE v.status = 'posted' AND v.date <= %s AND l.county_code IN ({counties})
  GROUP BY l.book_id, l.account_id
 """
 KINDS = ("trial-balance", "balance-sheet", "surplus")
@@ -79,12 +79,12 @@ def _user():
     return get_user_model().objects.get(username=BENCH_USER)
 
 
-def _bare(sql: str) -> tuple[float, list]:
+def _bare(sql: str, counties: list[str]) -> tuple[float, list]:
     from django.db import connection
 
     started = time.perf_counter()
     with connection.cursor() as cursor:
-        cursor.execute(sql, [LAST.isoformat(), _county()])
+        cursor.execute(sql.format(counties=", ".join(["%s"] * len(counties))), [LAST.isoformat(), *counties])
         rows = cursor.fetchall()
     return time.perf_counter() - started, rows
 
@@ -95,7 +95,22 @@ def _county() -> str:
     return Book.objects.order_by("pk").values_list("county_code", flat=True).first()
 
 
-def statements(repeat: int) -> dict:
+def _region(scope: str) -> tuple[str, list[str]]:
+    """(region code, its counties with books): the first book's county, or its prefecture (`scope`
+    "prefecture"): every county of it with books, the roll-up read for the prefecture's code."""
+    from tongzhou.ledger.models import Book
+
+    county = _county()
+    if scope == "county":
+        return county, [county]
+    prefecture = county[:4]
+    counties = sorted(
+        set(Book.objects.filter(county_code__startswith=prefecture).values_list("county_code", flat=True))
+    )
+    return prefecture, counties
+
+
+def statements(repeat: int, scope: str = "county", lines_only: bool = True) -> dict:
     """Two workloads, each against its own bare SQL over the same posted lines of the year, alternating runs:
     (a) the county roll-up, trial balance, balance sheet and surplus statement of each standard
     (`statements_for_region`, as the web, API and CLI read them) vs one SUM … GROUP BY chart account;
@@ -106,21 +121,23 @@ def statements(repeat: int) -> dict:
     from tongzhou.ledger.statements.read import statements_for_books, statements_for_region
 
     user = _user()
-    county = _county()
-    args = {"user": user, "region_code": county, "kinds": KINDS, "date_from": FIRST, "date_to": LAST}
+    region_code, counties = _region(scope)
+    args = {"user": user, "region_code": region_code, "kinds": KINDS, "date_from": FIRST, "date_to": LAST}
     roll_up, roll_up_sql, books, books_sql, roll_up_lines, books_lines = [], [], [], [], [], []
     for _ in range(repeat):
         started = time.perf_counter()
         region = statements_for_region(standards=STANDARDS, **args)
         roll_up.append(time.perf_counter() - started)
-        seconds, roll_up_rows = _bare(SQL_ROLL_UP)
+        seconds, roll_up_rows = _bare(SQL_ROLL_UP, counties)
         roll_up_sql.append(seconds)
         started = time.perf_counter()
         per_book = statements_for_books(**args)
         books.append(time.perf_counter() - started)
-        seconds, book_rows = _bare(SQL_BOOKS)
+        seconds, book_rows = _bare(SQL_BOOKS, counties)
         books_sql.append(seconds)
         # The same statements read from the lines alone (no kept balances), for the record.
+        if not lines_only:
+            continue
         selectors.KEPT_READS = False
         try:
             started = time.perf_counter()
@@ -144,7 +161,7 @@ def statements(repeat: int) -> dict:
     ours_roll_up = {
         (std, k): v for std in STANDARDS for k, v in _closings(region[(std, "trial-balance")]).items()
     }
-    accounts = BookAccount.objects.filter(county_code=county).values_list(
+    accounts = BookAccount.objects.filter(county_code__in=counties).values_list(
         "pk", "book_id", "code", "parent__code"
     )
     key = {pk: (book, code) for pk, book, code, _ in accounts}
@@ -161,7 +178,9 @@ def statements(repeat: int) -> dict:
         "books": _line(books, books_sql, _agree(ours_books, sql_books), len(sql_books)),
         "book_count": len(per_book),
         # read from the lines alone: the times, and whether every trial balance row equals the kept read's
-        "lines_only": {
+        "lines_only": None
+        if not lines_only
+        else {
             "roll_up_seconds": statistics.median(roll_up_lines),
             "books_seconds": statistics.median(books_lines),
             "roll_up_runs": roll_up_lines,
@@ -179,8 +198,9 @@ def statements(repeat: int) -> dict:
                 for k, v in _closings(kinds["trial-balance"]).items()
             },
         },
-        "kept_rows": AccountBalance.objects.filter(county_code=county).count(),
-        "lines": VoucherLine.objects.filter(county_code=county).count(),
+        "region": region_code,
+        "kept_rows": AccountBalance.objects.filter(county_code__in=counties).count(),
+        "lines": VoucherLine.objects.filter(county_code__in=counties).count(),
         "balanced": balanced,
         # the harness's headline: the county roll-up
         "seconds": statistics.median(roll_up),
@@ -340,12 +360,21 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out")
     parser.add_argument("--writers", type=int, default=4)
     parser.add_argument("--count", type=int, default=2000)
+    parser.add_argument(
+        "--scope",
+        choices=["county", "prefecture"],
+        default="county",
+        help="statements: the first book's county, or its whole prefecture",
+    )
+    parser.add_argument(
+        "--no-lines-only", action="store_true", help="statements: leave out the read from the lines alone"
+    )
     args = parser.parse_args(argv)
     setup_django()
     if args.op == "prepare":
         result = prepare(args.scale, args.seed)
     elif args.op == "statements":
-        result = statements(args.repeat)
+        result = statements(args.repeat, args.scope, lines_only=not args.no_lines_only)
     elif args.op == "export":
         result = export(args.out)
     else:
@@ -403,14 +432,15 @@ def bench_ledger(
         try:
             env = db.fresh()
             entry = {"db": vendor, "prepared": prepared}
-            st = _run("ledger.py", "statements", "--repeat", str(repeat), env=env)
+            scope = "prefecture" if scale == "prefecture" else "county"
+            st = _run("ledger.py", "statements", "--repeat", str(repeat), "--scope", scope, env=env)
             st["ratio"] = st["seconds"] / st["sql_seconds"]
             for name, what in (("roll_up", "county roll-up"), ("books", f"{st['book_count']} books")):
                 line = st[name]
                 log(f"  {what}: {line['seconds']:.3f}s vs SQL {line['sql_seconds']:.3f}s = {line['ratio']:.2f}×, "
                     f"balances agree {line['balances_agree']} ({line['accounts_compared']} accounts)")  # fmt: skip
             log(f"  {st['lines']:,} lines, every statement balanced {st['balanced']}")
-            lo = st["lines_only"]
+            lo = st["lines_only"] or {}
             log(f"  from the lines alone: roll-up {lo['roll_up_seconds']:.3f}s, books {lo['books_seconds']:.3f}s, "
                 f"same figures {lo['same_figures']}; {st['kept_rows']:,} kept balance rows")  # fmt: skip
             entry["statements"] = st

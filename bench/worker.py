@@ -683,19 +683,19 @@ SELECT member_id, SUM(capital), SUM(subsidy), SUM(tx_amount), SUM(tx_quantity) F
            CASE WHEN c.is_capital THEN 0 ELSE e.amount_fen END AS subsidy,
            0 AS tx_amount, 0 AS tx_quantity
       FROM {entries} e JOIN {classes} c ON c.id = e.share_class_id
-     WHERE e.county_code = %s AND e."on" <= %s
+     WHERE e.county_code IN ({counties}) AND e."on" <= %s
     UNION ALL
     SELECT t.member_id, 0, 0, t.amount_fen, t.quantity
       FROM {transactions} t
-     WHERE t.county_code = %s AND t.year = %s AND t.is_member
+     WHERE t.county_code IN ({counties}) AND t.year = %s AND t.is_member
 ) AS rows GROUP BY member_id
 """
 
 
-def run_accounts(directory: str, repeat: int) -> dict:
-    """Every member account of the county through selectors.region_accounts.region_member_accounts (as the
-    superuser, iterated to the last row) against one bare SQL aggregate over the same rows; loads the
-    transactions with the raw path first if there are none."""
+def run_accounts(directory: str | None, repeat: int, region: str | None = None) -> dict:
+    """Every member account of the county (of the manifest, or `region`: a county's or a prefecture's code) through
+    selectors.region_accounts.region_member_accounts (as the superuser, iterated to the last row) against one bare
+    SQL aggregate over the same rows; loads the transactions with the raw path first if there are none."""
     import statistics
 
     from django.db import connection
@@ -706,13 +706,16 @@ def run_accounts(directory: str, repeat: int) -> dict:
     loaded = None
     if not MemberTransaction.objects.exists():
         loaded = run_raw_tx(directory)["rows"]
-    county = _manifest(directory)[0]["county"]
+    county = region or _manifest(directory)[0]["county"]
+    counties = sorted(
+        set(Cooperative.objects.filter(county_code__startswith=county).values_list("county_code", flat=True))
+    )
     user = _bench_user()
     year = 2025
-    coops = Cooperative.objects.filter(county_code=county).count()
+    coops = Cooperative.objects.filter(county_code__in=counties).count()
     sql = ACCOUNTS_SQL.format(
         entries=ShareEntry._meta.db_table, classes=ShareClass._meta.db_table,
-        transactions=MemberTransaction._meta.db_table,
+        transactions=MemberTransaction._meta.db_table, counties=", ".join(["%s"] * len(counties)),
     )  # fmt: skip
     selector_runs, sql_runs = [], []
     for _ in range(repeat):
@@ -727,7 +730,7 @@ def run_accounts(directory: str, repeat: int) -> dict:
         selector_runs.append(time.perf_counter() - started)
         started = time.perf_counter()
         with connection.cursor() as cursor:
-            cursor.execute(sql, [county, dt.date(year, 12, 31).isoformat(), county, year])
+            cursor.execute(sql, [*counties, dt.date(year, 12, 31).isoformat(), *counties, year])
             sql_rows = cursor.fetchall()
         sql_runs.append(time.perf_counter() - started)
     sql_totals = [sum(int(r[i] or 0) for r in sql_rows) for i in (1, 2, 3)]
@@ -743,8 +746,9 @@ def run_accounts(directory: str, repeat: int) -> dict:
         "totals": totals,
         "sql_totals": sql_totals,
         "transactions_loaded_first": loaded,
-        "rows": MemberTransaction.objects.filter(county_code=county).count()
-        + ShareEntry.objects.filter(county_code=county).count(),
+        "region": county,
+        "rows": MemberTransaction.objects.filter(county_code__in=counties).count()
+        + ShareEntry.objects.filter(county_code__in=counties).count(),
     }
 
 
@@ -760,6 +764,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out")
     parser.add_argument("--sample", type=int, default=2000)
     parser.add_argument("--dir")
+    parser.add_argument(
+        "--region", help="accounts: a county's or prefecture's code instead of the manifest's county"
+    )
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
     setup_django()
@@ -780,7 +787,7 @@ def main(argv: list[str] | None = None) -> None:
     elif args.op == "orm-tx":
         result = run_orm_tx(args.dir, args.sample)
     elif args.op == "accounts":
-        result = run_accounts(args.dir, args.repeat)
+        result = run_accounts(args.dir, args.repeat, args.region)
     else:
         result = run_orm(args.csv, args.sample)
     result["peak_rss_mb"] = round(peak_rss_mb(), 1)
