@@ -64,6 +64,7 @@ from tongzhou.households.models import Household
 from tongzhou.ledger.domain.auto import AutoLine
 from tongzhou.ledger.models import Book, BookAccount, Period, VoucherLine
 from tongzhou.ledger.services.auto import AutoOperation
+from tongzhou.regions.scope import access_for
 from tongzhou.rollups.coverage import coop_figures_rebuild
 
 from .books import CHECKER, LINE_COLUMNS, LINE_TABLE, MAKER, OPENING_SOURCE, VOUCHER_COLUMNS, VOUCHER_TABLE
@@ -72,6 +73,7 @@ from .coops import ENTRY_COLUMNS, ENTRY_TABLE, YEAR, _Writer
 PUBLISHED_ON = dt.date(YEAR, 12, 15)
 ASSEMBLY_ON = dt.date(YEAR, 12, 31)  # ≥ 15 days after publication (Art. 40); the run is posted that day
 COUNTY_OFFICER = "xianji"
+ADMINISTRATOR = "admin"  # the prefecture's: computes the counties the demo's county officer does not cover
 UPPER_BYLAWS = check_bylaws(
     BylawsTerms(
         reserve_rate_bp=1000,
@@ -315,16 +317,30 @@ def _steps_json(steps) -> dict:
     return {k: (v if isinstance(v, int) else str(v)) for k, v in vars(steps).items()}
 
 
-def demo_distribution_build(*, seed: int = 2026) -> DistributionDemoResult:
-    """Per demo county: the chain's missing pieces, the cascade, the income received booked, every body's run
-    posted (see the module docstring). Expects the books of the demo year and no runs yet."""
+def computing_user(county: str):
+    """Who computes a county's cascade in the demo: its county officer where the demo's officer covers it (the
+    demo's first county), else the prefecture's administrator (a prefecture demo's other counties)."""
+    users = get_user_model().objects
+    officer = users.filter(username=COUNTY_OFFICER).first()
+    if officer is not None and access_for(officer).can_read(county):
+        return officer
+    return users.filter(username=ADMINISTRATOR).first()
+
+
+def demo_distribution_build(*, seed: int = 2026, counties: list[str] | None = None) -> DistributionDemoResult:
+    """Per demo county (`counties`, default every county with cooperatives): the chain's missing pieces, the
+    cascade, the income received booked, every body's run posted (see the module docstring). Expects the books of
+    the demo year and no runs yet. Each county's cascade is computed by its county officer where the demo has one
+    (the demo's first county), by the prefecture's administrator elsewhere (a prefecture demo's other counties)."""
     result = DistributionDemoResult()
     writer = _Writer()
-    officer = get_user_model().objects.filter(username=COUNTY_OFFICER).first()
-    maker = get_user_model().objects.filter(username=MAKER).first()
-    checker = get_user_model().objects.filter(username=CHECKER).first()
-    counties = sorted(set(Cooperative.objects.values_list("county_code", flat=True)))
+    users = get_user_model().objects
+    maker = users.filter(username=MAKER).first()
+    checker = users.filter(username=CHECKER).first()
+    if counties is None:
+        counties = sorted(set(Cooperative.objects.values_list("county_code", flat=True)))
     for county in counties:
+        computing = computing_user(county)
         with transaction.atomic():
             _missing_bylaws(county)
             _upper_members(county, seed, writer)
@@ -337,7 +353,7 @@ def demo_distribution_build(*, seed: int = 2026) -> DistributionDemoResult:
                 )
             }
             computed = cascade_compute(
-                user=officer,
+                user=computing,
                 region_code=county,
                 year=YEAR,
                 surplus_fen=given,

@@ -153,3 +153,21 @@ def test_a_village_cooperatives_run_is_what_run_compute_makes_of_its_books(towns
     )
     draft.lines.all().delete()
     draft.delete()
+
+
+def test_a_county_the_demo_officer_does_not_cover_is_computed_by_the_prefecture_administrator(township_demo):
+    """A prefecture demo has 8 counties and one county officer (of the first): the other counties' cascades are
+    computed by the prefecture's administrator, who may read them (the officer may not: the cascade refused it)."""
+    from tongzhou.core.errors import ScopeDenied
+    from tongzhou.demo.distribution import computing_user
+    from tongzhou.regions.scope import require_read
+
+    county = Cooperative.objects.values_list("county_code", flat=True).first()
+    other = "520521" if county != "520521" else "520502"
+    officer = get_user_model().objects.get(username="xianji")
+    assert computing_user(county) == officer
+    with pytest.raises(ScopeDenied):
+        require_read(officer, other)
+    administrator = computing_user(other)
+    assert administrator.username == "admin"
+    require_read(administrator, other)
