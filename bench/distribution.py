@@ -9,6 +9,12 @@ The worker side (one process per measurement, like bench/worker.py):
     python bench/distribution.py memory                   # one cascade alone: the process's peak memory
     python bench/distribution.py phases                   # one cascade by phase: read, pure cascade, keep
     python bench/distribution.py full                     # the cascade, then every body's run posted and paid
+    python bench/distribution.py full --county 520521     # the same for one county (cascade, memory too)
+    python bench/distribution.py counties                 # the counties with a platform (a prefecture's eight)
+    python bench/distribution.py sql --repeat 3           # the bare SQL over every county at once (the prefecture)
+
+A prefecture's figure is `full --county` for each of its counties (each in its own process, on the same database, as
+an agency runs them one after another), summed, against `sql` over the prefecture (docs/PERFORMANCE.md).
 
 What is timed: `distribution.services.cascade_compute` for the demo county and 2025 as the bench superuser — reading
 every body's surplus, members, holdings and counted transactions, the pure three-level cascade, and keeping the
