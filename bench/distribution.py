@@ -10,7 +10,7 @@ The worker side (one process per measurement, like bench/worker.py):
     python bench/distribution.py phases                   # one cascade by phase: read, pure cascade, keep
     python bench/distribution.py full                     # the cascade, then every body's run posted and paid
     python bench/distribution.py full --county 520521     # the same for one county (cascade, memory too)
-    python bench/distribution.py counties                 # the counties with a platform (a prefecture's eight)
+    python bench/distribution.py counties                 # the counties with cooperatives (a prefecture's eight)
     python bench/distribution.py sql --repeat 3           # the bare SQL over every county at once (the prefecture)
 
 A prefecture's figure is `full --county` for each of its counties (each in its own process, on the same database, as
@@ -37,7 +37,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from worker import BENCH_USER, peak_rss_mb, setup_django  # noqa: E402
+from worker import BENCH_USER, counties_under, peak_rss_mb, setup_django  # noqa: E402
 
 YEAR = 2025
 SQL = """
@@ -122,11 +122,8 @@ def cascade(repeat: int, county: str | None = None) -> dict:
 
 
 def counties() -> dict:
-    """The counties with a platform company (the prefecture's, at prefecture scale)."""
-    from tongzhou.coops.models import Cooperative, Level
-
-    codes = Cooperative.objects.filter(level=Level.COUNTY).values_list("county_code", flat=True)
-    return {"counties": sorted(set(codes))}
+    """The counties with cooperatives (the prefecture's eight, at prefecture scale)."""
+    return {"counties": counties_under()}
 
 
 def sql(repeat: int, codes: list[str]) -> dict:

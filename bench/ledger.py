@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from worker import BENCH_USER, peak_rss_mb, setup_django  # noqa: E402
+from worker import BENCH_USER, counties_under, peak_rss_mb, setup_django  # noqa: E402
 
 YEAR = 2025
 FIRST, LAST = dt.date(YEAR, 1, 1), dt.date(YEAR, 12, 31)
@@ -96,18 +96,12 @@ def _county() -> str:
 
 
 def _region(scope: str) -> tuple[str, list[str]]:
-    """(region code, its counties with books): the first book's county, or its prefecture (`scope`
-    "prefecture"): every county of it with books, the roll-up read for the prefecture's code."""
-    from tongzhou.ledger.models import Book
-
+    """(region code, its counties): the first book's county, or its prefecture (`scope` "prefecture"): every county
+    of it with cooperatives (the bodies that keep books), the roll-up read for the prefecture's code."""
     county = _county()
     if scope == "county":
         return county, [county]
-    prefecture = county[:4]
-    counties = sorted(
-        set(Book.objects.filter(county_code__startswith=prefecture).values_list("county_code", flat=True))
-    )
-    return prefecture, counties
+    return county[:4], counties_under(county[:4])
 
 
 def statements(repeat: int, scope: str = "county", lines_only: bool = True) -> dict:
@@ -440,7 +434,7 @@ def bench_ledger(
                 log(f"  {what}: {line['seconds']:.3f}s vs SQL {line['sql_seconds']:.3f}s = {line['ratio']:.2f}×, "
                     f"balances agree {line['balances_agree']} ({line['accounts_compared']} accounts)")  # fmt: skip
             log(f"  {st['lines']:,} lines, every statement balanced {st['balanced']}")
-            lo = st["lines_only"] or {}
+            lo = st["lines_only"]
             log(f"  from the lines alone: roll-up {lo['roll_up_seconds']:.3f}s, books {lo['books_seconds']:.3f}s, "
                 f"same figures {lo['same_figures']}; {st['kept_rows']:,} kept balance rows")  # fmt: skip
             entry["statements"] = st

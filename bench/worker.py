@@ -331,6 +331,14 @@ def _manifest(directory: str) -> list[dict]:
         return json.load(f)
 
 
+def counties_under(code: str = "") -> list[str]:
+    """The county codes with cooperatives under a region code (a county's, a prefecture's; "" for all)."""
+    from tongzhou.coops.models import Cooperative
+
+    codes = Cooperative.objects.filter(county_code__startswith=code).values_list("county_code", flat=True)
+    return sorted(set(codes))
+
+
 def _bench_user():
     from django.contrib.auth import get_user_model
 
@@ -707,9 +715,7 @@ def run_accounts(directory: str | None, repeat: int, region: str | None = None) 
     if not MemberTransaction.objects.exists():
         loaded = run_raw_tx(directory)["rows"]
     county = region or _manifest(directory)[0]["county"]
-    counties = sorted(
-        set(Cooperative.objects.filter(county_code__startswith=county).values_list("county_code", flat=True))
-    )
+    counties = counties_under(county)
     user = _bench_user()
     year = 2025
     coops = Cooperative.objects.filter(county_code__in=counties).count()

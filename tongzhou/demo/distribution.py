@@ -327,9 +327,8 @@ def computing_user(county: str):
     return users.filter(username=ADMINISTRATOR).first()
 
 
-def demo_distribution_build(*, seed: int = 2026, counties: list[str] | None = None) -> DistributionDemoResult:
-    """Per demo county (`counties`, default every county with cooperatives): the chain's missing pieces, the
-    cascade, the income received booked, every body's run posted (see the module docstring). Expects the books of
+def demo_distribution_build(*, seed: int = 2026) -> DistributionDemoResult:
+    """Per demo county: the chain's missing pieces, the cascade, the income received booked, every body's run posted (see the module docstring). Expects the books of
     the demo year and no runs yet. Each county's cascade is computed by its county officer where the demo has one
     (the demo's first county), by the prefecture's administrator elsewhere (a prefecture demo's other counties)."""
     result = DistributionDemoResult()
@@ -337,8 +336,7 @@ def demo_distribution_build(*, seed: int = 2026, counties: list[str] | None = No
     users = get_user_model().objects
     maker = users.filter(username=MAKER).first()
     checker = users.filter(username=CHECKER).first()
-    if counties is None:
-        counties = sorted(set(Cooperative.objects.values_list("county_code", flat=True)))
+    counties = sorted(set(Cooperative.objects.values_list("county_code", flat=True)))
     for county in counties:
         computing = computing_user(county)
         with transaction.atomic():
