@@ -168,6 +168,127 @@ def phases() -> dict:
     return result
 
 
+def _reverse_demo_runs(user, county: str) -> int:
+    """The demo leaves every body's run of the year posted: reverse them (setup of `full`, not timed)."""
+    import datetime as dt
+
+    from tongzhou.distribution.models import DistributionRun, RunStatus
+    from tongzhou.distribution.services import run_reverse
+
+    pks = list(
+        DistributionRun.objects.filter(  # ids, not the runs with their inputs: a county's are big
+            county_code=county, year=YEAR, status=RunStatus.POSTED, reverses__isnull=True
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for pk in pks:
+        run_reverse(user=user, run=DistributionRun.objects.get(pk=pk), on=dt.date(YEAR, 12, 31), via="bench")
+    return len(pks)
+
+
+def reverse(county: str | None = None) -> dict:
+    """`full`'s setup alone, so that the database before the chain can be copied (the floor's starting point)."""
+    user, county, _ = _setting(county)
+    started = time.perf_counter()
+    reversed_runs = _reverse_demo_runs(user, county)
+    return {"county": county, "seconds": time.perf_counter() - started, "reversed": reversed_runs}
+
+
+def floor(source: str) -> dict:
+    """The floor under `full`: the time SQLite needs just to write the rows the chain wrote, and nothing else.
+
+    This database is a copy of `source` taken before `full` ran there (after `reverse`). Every table's rows that
+    `full` added (a primary key above this copy's highest), changed or deleted are found first (not timed; changed
+    rows staged in temporary tables), then written here in one transaction, straight from the attached `source`
+    (`INSERT … SELECT`: no Python per row, no checks, no reading of the inputs) and committed — the least any
+    implementation writing the same rows through the same schema and indexes could spend. Afterwards every table
+    must hold exactly what `source` holds (checked by counts and by `EXCEPT`, both ways, on the touched tables).
+    SQLite only (a database attached to another)."""
+    from django.db import connection, transaction
+
+    if connection.vendor != "sqlite":
+        raise SystemExit("floor: SQLite only")
+    intro, q = connection.introspection, connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute("ATTACH DATABASE %s AS src", [str(Path(source).resolve())])
+        plan, skipped = [], []
+        stage_started = time.perf_counter()
+        for table in intro.table_names(cursor):
+            if table.startswith("sqlite_"):
+                continue
+            pk = intro.get_primary_key_column(cursor, table)
+            columns = [c.name for c in intro.get_table_description(cursor, table)]
+            if pk is None:  # none here (every table has one); left out, and said
+                skipped.append(table)
+                continue
+            cols = ", ".join(q(c) for c in columns)
+            cursor.execute(f"SELECT MAX({q(pk)}) FROM main.{q(table)}")
+            top = cursor.fetchone()[0]
+            stage = f"floor_changed_{table}"
+            if isinstance(top, int) or top is None:  # added: above the highest key; changed: at or below it
+                top = top or 0
+                cursor.execute(f"SELECT COUNT(*) FROM src.{q(table)} WHERE {q(pk)} > %s", [top])
+                added = cursor.fetchone()[0]
+                at_or_below = f"WHERE {q(pk)} <= {int(top)}"
+            else:  # a code as the key (regions, rollups): every new or changed row is written by its key
+                top, added, at_or_below = None, 0, ""
+            cursor.execute(
+                f"CREATE TEMP TABLE {q(stage)} AS SELECT {cols} FROM src.{q(table)} {at_or_below} "
+                f"EXCEPT SELECT {cols} FROM main.{q(table)}"
+            )
+            cursor.execute(f"SELECT COUNT(*) FROM temp.{q(stage)}")
+            changed = cursor.fetchone()[0]
+            cursor.execute(
+                f"SELECT COUNT(*) FROM (SELECT {q(pk)} FROM main.{q(table)} EXCEPT SELECT {q(pk)} FROM src.{q(table)})"
+            )
+            deleted = cursor.fetchone()[0]
+            if added or changed or deleted:
+                plan.append({"table": table, "pk": pk, "cols": cols, "top": top, "stage": stage,
+                             "added": added, "changed": changed, "deleted": deleted})  # fmt: skip
+        stage_seconds = time.perf_counter() - stage_started
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        for item in plan:
+            table, pk, cols = q(item["table"]), q(item["pk"]), item["cols"]
+            if item["deleted"]:
+                cursor.execute(f"DELETE FROM main.{table} WHERE {pk} NOT IN (SELECT {pk} FROM src.{table})")
+            if item["changed"]:
+                cursor.execute(
+                    f"INSERT OR REPLACE INTO main.{table} ({cols}) SELECT {cols} FROM temp.{q(item['stage'])}"
+                )
+            if item["added"]:
+                cursor.execute(
+                    f"INSERT INTO main.{table} ({cols}) SELECT {cols} FROM src.{table} WHERE {pk} > %s",
+                    [item["top"]],
+                )
+    seconds = time.perf_counter() - started
+    differs = []
+    with connection.cursor() as cursor:
+        for item in plan:
+            table, cols = q(item["table"]), item["cols"]
+            for a, b in (("main", "src"), ("src", "main")):
+                cursor.execute(
+                    f"SELECT COUNT(*) FROM (SELECT {cols} FROM {a}.{table} EXCEPT SELECT {cols} FROM {b}.{table})"
+                )
+                if cursor.fetchone()[0]:
+                    differs.append(item["table"])
+                    break
+    return {
+        "seconds": seconds,
+        "stage_seconds": stage_seconds,
+        "tables": [
+            {k: v for k, v in item.items() if k in ("table", "added", "changed", "deleted")} for item in plan
+        ],
+        "rows_added": sum(item["added"] for item in plan),
+        "rows_changed": sum(item["changed"] for item in plan),
+        "rows_deleted": sum(item["deleted"] for item in plan),
+        "skipped_tables": skipped,
+        "same_as_source": not differs,
+        "differs": differs,
+    }
+
+
 def full(per_run: bool = False, county: str | None = None) -> dict:
     """The issue's full figure, through the run services: the county's cascade, then top-down every body's run of
     the year computed (a body with books from its books, which hold what it received from above; the platform from
@@ -182,7 +303,6 @@ def full(per_run: bool = False, county: str | None = None) -> dict:
 
     from tongzhou.coops.models import Cooperative
     from tongzhou.core.errors import Conflict, InvalidInput
-    from tongzhou.distribution.models import DistributionRun, RunStatus
     from tongzhou.distribution.services import (
         cascade_compute,
         run_approve,
@@ -190,7 +310,6 @@ def full(per_run: bool = False, county: str | None = None) -> dict:
         run_pay,
         run_post,
         run_publish,
-        run_reverse,
         runs_compute_batch,
         runs_pay_batch,
         runs_post_batch,
@@ -199,14 +318,7 @@ def full(per_run: bool = False, county: str | None = None) -> dict:
     user, county, surplus = _setting(county)
     published, assembly = dt.date(YEAR, 12, 15), dt.date(YEAR, 12, 31)
     started = time.perf_counter()
-    for pk in (
-        DistributionRun.objects.filter(  # ids, not the runs with their inputs: a county's are big
-            county_code=county, year=YEAR, status=RunStatus.POSTED, reverses__isnull=True
-        )
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    ):
-        run_reverse(user=user, run=DistributionRun.objects.get(pk=pk), on=assembly, via="bench")
+    _reverse_demo_runs(user, county)
     setup = time.perf_counter() - started
     # The process's peak (VmHWM) after each step: which step raised it.
     peaks = {"setup": round(peak_rss_mb(), 1)}
@@ -321,14 +433,18 @@ def memory(county: str | None = None) -> dict:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("op", choices=["prepare", "cascade", "memory", "phases", "full", "counties", "sql"])
+    parser.add_argument(
+        "op",
+        choices=["prepare", "cascade", "memory", "phases", "full", "counties", "sql", "reverse", "floor"],
+    )
     parser.add_argument("--scale", default="county")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--per-run", action="store_true", help="full: post and pay one run at a time")
     parser.add_argument(
-        "--county", help="cascade, memory, full: this county (default: the first); sql: a comma list"
+        "--county", help="cascade, memory, full, reverse: this county (default: the first); sql: a comma list"
     )
+    parser.add_argument("--source", help="floor: the database `full` ran on (SQLite file)")
     args = parser.parse_args(argv)
     setup_django()
     if args.op == "prepare":
@@ -341,6 +457,10 @@ def main(argv: list[str] | None = None) -> None:
         result = full(per_run=args.per_run, county=args.county)
     elif args.op == "counties":
         result = counties()
+    elif args.op == "reverse":
+        result = reverse(args.county)
+    elif args.op == "floor":
+        result = floor(args.source)
     elif args.op == "sql":
         result = sql(args.repeat, args.county.split(",") if args.county else counties()["counties"])
     else:
@@ -354,8 +474,10 @@ def main(argv: list[str] | None = None) -> None:
 
 def bench_distribution(scale: str, dbs: list[str], repeat: int, seed: int, *, Database, log, report) -> dict:
     """Per database: a template with the whole demo, then the cascade against the bare SQL, and its memory."""
+    import shutil
+
     from ledger import _run
-    from run import DB_DIR
+    from run import DB_DIR, _sqlite_checkpoint
 
     DB_DIR.mkdir(parents=True, exist_ok=True)
     result = report("distribution", scale, seed, repeat)
@@ -371,8 +493,6 @@ def bench_distribution(scale: str, dbs: list[str], repeat: int, seed: int, *, Da
             "distribution.py", "prepare", "--scale", scale, "--seed", str(seed), env=db.env(db.template)
         )
         if vendor == "sqlite":
-            from run import _sqlite_checkpoint
-
             _sqlite_checkpoint(DB_DIR / f"{db.template}.sqlite3")
         log(f"  {prepared['households']:,} households, {prepared['transactions']:,} transactions, "
             f"prepared in {prepared['seconds']:.0f}s")  # fmt: skip
@@ -397,9 +517,33 @@ def bench_distribution(scale: str, dbs: list[str], repeat: int, seed: int, *, Da
             }
             if scale == "township":  # county: ≈ 2–3.5 min and as long again for its setup: run `full` by hand
                 env = db.fresh()
+                if vendor == "sqlite":  # the database before the chain, kept for the floor
+                    _run("distribution.py", "reverse", env=env)
+                    _sqlite_checkpoint(DB_DIR / f"{db.run_name}.sqlite3")
+                    shutil.copyfile(
+                        DB_DIR / f"{db.run_name}.sqlite3", DB_DIR / f"{db.run_name}_before.sqlite3"
+                    )
                 entry["full"] = everything = _run("distribution.py", "full", env=env)
                 log(f"  full (cascade, then every run computed, published, approved, posted, paid): "
                     f"{everything['seconds']:.1f}s = {everything['seconds'] / measured['sql_seconds']:.0f}× the SQL")  # fmt: skip
+                if vendor == "sqlite":
+                    _sqlite_checkpoint(DB_DIR / f"{db.run_name}.sqlite3")
+                    before = db.env(f"{db.run_name}_before")
+                    try:
+                        entry["floor"] = least = _run(
+                            "distribution.py",
+                            "floor",
+                            "--source",
+                            str(DB_DIR / f"{db.run_name}.sqlite3"),
+                            env=before,
+                        )
+                    finally:
+                        db._drop(f"{db.run_name}_before")
+                    floor_total = least["seconds"] + measured["sql_seconds"]
+                    log(f"  floor: the same {least['rows_added']:,} rows added and {least['rows_changed']:,} changed, "
+                        f"written straight from SQL in {least['seconds']:.1f}s (same as the chain's: "
+                        f"{least['same_as_source']}); full ÷ (bare SQL + floor) = "
+                        f"{everything['seconds'] / floor_total:.1f}×")  # fmt: skip
             result["results"].append(entry)
         finally:
             db.cleanup()
