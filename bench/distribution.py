@@ -12,6 +12,9 @@ The worker side (one process per measurement, like bench/worker.py):
     python bench/distribution.py full --county 520521     # the same for one county (cascade, memory too)
     python bench/distribution.py counties                 # the counties with cooperatives (a prefecture's eight)
     python bench/distribution.py sql --repeat 3           # the bare SQL over every county at once (the prefecture)
+    python bench/distribution.py reverse                  # full's setup alone: the demo's posted runs reversed
+    python bench/distribution.py floor --source A         # on a copy of A taken after `reverse`, once `full` ran on
+                                                          # A: the rows the chain wrote, written straight from SQL
 
 A prefecture's figure is `full --county` for each of its counties (each in its own process, on the same database, as
 an agency runs them one after another), summed, against `sql` over the prefecture (docs/PERFORMANCE.md).
