@@ -277,6 +277,13 @@ def floor(source: str) -> dict:
                 if cursor.fetchone()[0]:
                     differs.append(item["table"])
                     break
+    return _floor_result(seconds, stage_seconds, plan, skipped, differs)
+
+
+def _floor_result(
+    seconds: float, stage_seconds: float, plan: list[dict], skipped: list, differs: list
+) -> dict:
+    """What `floor` reports, on either database."""
     return {
         "seconds": seconds,
         "stage_seconds": stage_seconds,
@@ -449,19 +456,7 @@ def _floor_postgresql(source: str) -> dict:
     for path in workdir.iterdir():
         path.unlink()
     workdir.rmdir()
-    return {
-        "seconds": seconds,
-        "stage_seconds": stage_seconds,
-        "tables": [
-            {k: v for k, v in item.items() if k in ("table", "added", "changed", "deleted")} for item in plan
-        ],
-        "rows_added": sum(item["added"] for item in plan),
-        "rows_changed": sum(item["changed"] for item in plan),
-        "rows_deleted": sum(item["deleted"] for item in plan),
-        "skipped_tables": skipped,
-        "same_as_source": not differs,
-        "differs": differs,
-    }
+    return _floor_result(seconds, stage_seconds, plan, skipped, differs)
 
 
 def full(per_run: bool = False, county: str | None = None) -> dict:
