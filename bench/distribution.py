@@ -199,14 +199,14 @@ def reverse(county: str | None = None) -> dict:
 
 
 def floor(source: str) -> dict:
-    """The floor under `full`: the time SQLite needs just to write the rows the chain wrote, and nothing else.
+    """The floor under `full`: the time the database needs just to write the rows the chain wrote, and nothing else.
 
     This database is a copy of `source` taken before `full` ran there (after `reverse`). Every table's rows that
     `full` added (a primary key above this copy's highest), changed or deleted are found first (not timed; changed
     rows staged in temporary tables), then written here in one transaction, straight from the attached `source`
     (`INSERT … SELECT`: no Python per row, no checks, no reading of the inputs) and committed — the least any
     implementation writing the same rows through the same schema and indexes could spend. Afterwards every table
-    must hold exactly what `source` holds (checked by counts and by `EXCEPT`, both ways, on the touched tables).
+    must hold exactly what `source` holds (checked by `EXCEPT`, both ways, on every touched table).
     On PostgreSQL `source` is the other database's URL: see `_floor_postgresql`."""
     from django.db import connection, transaction
 
@@ -614,7 +614,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--county", help="cascade, memory, full, reverse: this county (default: the first); sql: a comma list"
     )
-    parser.add_argument("--source", help="floor: the database `full` ran on (SQLite file)")
+    parser.add_argument(
+        "--source", help="floor: the database `full` ran on (SQLite: its file; PostgreSQL: its URL)"
+    )
     args = parser.parse_args(argv)
     setup_django()
     if args.op == "prepare":

@@ -328,9 +328,10 @@ def computing_user(county: str):
 
 
 def demo_distribution_build(*, seed: int = 2026) -> DistributionDemoResult:
-    """Per demo county: the chain's missing pieces, the cascade, the income received booked, every body's run posted (see the module docstring). Expects the books of
-    the demo year and no runs yet. Each county's cascade is computed by its county officer where the demo has one
-    (the demo's first county), by the prefecture's administrator elsewhere (a prefecture demo's other counties)."""
+    """Per demo county: the chain's missing pieces, the cascade, the income received booked, every body's run
+    posted (see the module docstring). Expects the books of the demo year and no runs yet. Each county's cascade
+    is computed by its county officer where the demo has one (the demo's first county), by the prefecture's
+    administrator elsewhere (a prefecture demo's other counties)."""
     result = DistributionDemoResult()
     writer = _Writer()
     users = get_user_model().objects
