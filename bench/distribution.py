@@ -618,6 +618,8 @@ def main(argv: list[str] | None = None) -> None:
         "--source", help="floor: the database `full` ran on (SQLite: its file; PostgreSQL: its URL)"
     )
     args = parser.parse_args(argv)
+    if args.op == "floor" and not args.source:
+        parser.error("floor needs --source: the database `full` ran on")
     setup_django()
     if args.op == "prepare":
         result = prepare(args.scale, args.seed)
